@@ -1,0 +1,49 @@
+"""Errors that map to the exit codes of the contract.
+
+Policy: a user mistake raises `UserError` (exit 2) carrying one line that names the thing at fault
+(file and line, task, model). A task that fails while running raises `TaskError` (exit 1 for the run;
+the other tasks still run). The CLI prints `str(error)` on one line; tracebacks only with `--debug`.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+EXIT_OK = 0
+EXIT_TASK_FAILED = 1
+EXIT_USER_ERROR = 2
+EXIT_INTERRUPTED = 130
+
+
+class CmtebError(Exception):
+    """Base class of every error cmteb reports on one line."""
+
+    exit_code = EXIT_USER_ERROR
+
+
+class UserError(CmtebError):
+    """Invalid input: unknown names, bad flags, malformed files, missing data. Exit 2."""
+
+    exit_code = EXIT_USER_ERROR
+
+
+class TaskError(CmtebError):
+    """A task failed while running (model error, NaN/inf embeddings, scoring error). Exit 1."""
+
+    exit_code = EXIT_TASK_FAILED
+
+
+def did_you_mean(name: str, known: Iterable[str], n: int = 3) -> str:
+    """Return ' (did you mean: A, B?)' for the closest known names, or '' when none is close.
+
+    Matching is case-insensitive; a case-insensitive exact match is always suggested first.
+    """
+    known = list(known)
+    by_lower = {k.lower(): k for k in known}
+    matches = difflib.get_close_matches(name.lower(), list(by_lower), n=n, cutoff=0.5)
+    if not matches:
+        matches = [k for k in by_lower if name.lower() in k][:n]
+    if not matches:
+        return ""
+    return " (did you mean: " + ", ".join(by_lower[m] for m in matches) + "?)"

@@ -1,0 +1,140 @@
+"""Typed task specification: what one `tasks/<type>/<Task>.yaml` file may say.
+
+Policy: every model forbids unknown keys, so a typo in a YAML file is an error naming the file,
+never a silently ignored setting. Protocol-dependent fields (splits, main score) are given per
+protocol (`cmteb`, `mteb`); see `cmteb.protocols`.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+TaskType = Literal[
+    "Retrieval", "Reranking", "STS", "PairClassification", "Classification", "Clustering"
+]
+TASK_TYPES: tuple[str, ...] = (
+    "Retrieval", "Reranking", "STS", "PairClassification", "Classification", "Clustering"
+)
+ProtocolName = Literal["cmteb", "mteb"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DatasetRef(_Strict):
+    """Where the data comes from.
+
+    `path`/`revision`: the Hugging Face dataset at a pinned commit (None for a local-only task).
+    `subset`: the hf subset (language config) evaluated, e.g. `zh` for STS22; None = `default`.
+    `local`: a folder in the local task-data layout, relative to the YAML file (bundled demo data).
+    """
+
+    path: str | None = None
+    revision: str | None = None
+    subset: str | None = None
+    local: str | None = None
+
+    @model_validator(mode="after")
+    def _has_a_source(self) -> DatasetRef:
+        if self.path is None and self.local is None:
+            raise ValueError("dataset needs `path` (hub) or `local` (bundled folder)")
+        return self
+
+
+class PerProtocol(_Strict):
+    """A value that may differ between the two protocols."""
+
+    cmteb: str
+    mteb: str
+
+
+class PerProtocolSplits(_Strict):
+    cmteb: list[str] = Field(min_length=1)
+    mteb: list[str] = Field(min_length=1)
+
+
+class STSSettings(_Strict):
+    """Gold scores are normalised to [0, 1] with (score - min_score) / (max_score - min_score)."""
+
+    min_score: float = 0
+    max_score: float = 5
+
+
+class ClassificationSettings(_Strict):
+    """Logistic regression (max_iter) on `samples_per_label` train texts per label, `n_experiments` times."""
+
+    samples_per_label: int = Field(default=32, gt=0)
+    n_experiments: int = Field(default=10, gt=0)
+    train_split: str = "train"
+    max_iter: int = Field(default=100, gt=0)
+    seed: int = 42
+
+
+class ClusteringSettings(_Strict):
+    """MiniBatchKMeans with k = number of gold labels per set; v-measure averaged over the sets."""
+
+    batch_size: int = Field(default=500, gt=0)
+    seed: int = 42
+
+
+class RetrievalSettings(_Strict):
+    """Exact cosine search over the corpus; metrics at every k in `k_values` (top_k = max)."""
+
+    k_values: list[int] = Field(default=[1, 3, 5, 10, 20, 100, 1000], min_length=1)
+
+
+class TaskSpec(_Strict):
+    """One task, validated. Shapes and policies are documented on each settings model."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
+    type: TaskType
+    description: str
+    reference: str | None = None
+    dataset: DatasetRef
+    languages: list[str] = Field(default=["cmn-Hans"], min_length=1)
+    category: str | None = None
+    prompt: str | dict[str, str] | None = None
+    splits: PerProtocolSplits
+    main_score: PerProtocol
+    version: int = 1
+    mteb_name: str | None = None
+    sts: STSSettings | None = None
+    classification: ClassificationSettings | None = None
+    clustering: ClusteringSettings | None = None
+    retrieval: RetrievalSettings | None = None
+
+    @model_validator(mode="after")
+    def _settings_match_type(self) -> TaskSpec:
+        blocks = {"STS": "sts", "Classification": "classification", "Clustering": "clustering",
+                  "Retrieval": "retrieval", "Reranking": "retrieval"}
+        own = blocks.get(self.type)
+        for block in ("sts", "classification", "clustering", "retrieval"):
+            if block != own and getattr(self, block) is not None:
+                raise ValueError(f"`{block}` settings do not apply to a {self.type} task")
+        defaults = {"sts": STSSettings, "classification": ClassificationSettings,
+                    "clustering": ClusteringSettings, "retrieval": RetrievalSettings}
+        if own is not None and getattr(self, own) is None:
+            object.__setattr__(self, own, defaults[own]())
+        return self
+
+    @property
+    def hf_subset(self) -> str:
+        """The subset name written in results (`default` unless the dataset has language configs)."""
+        return self.dataset.subset or "default"
+
+    def eval_splits(self, protocol: ProtocolName) -> list[str]:
+        return list(getattr(self.splits, protocol))
+
+    def all_splits(self) -> list[str]:
+        """Union of the splits either protocol uses, in a stable order (cmteb's first)."""
+        out: list[str] = []
+        for split in [*self.splits.cmteb, *self.splits.mteb]:
+            if split not in out:
+                out.append(split)
+        return out
+
+    def main_metric(self, protocol: ProtocolName) -> str:
+        return getattr(self.main_score, protocol)
