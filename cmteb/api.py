@@ -1,0 +1,64 @@
+"""`cmteb.evaluate`: the `cmteb run` pipeline for notebooks and training loops."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from pathlib import Path
+from typing import Any
+
+from cmteb.config import RunConfig, TaskSelection
+from cmteb.errors import TaskError, UserError
+from cmteb.models.policy import TextPolicy
+from cmteb.models.protocol import Encoder
+from cmteb.models.resolve import NO_REVISION, ModelOptions, ResolvedModel, apply_policy_overrides
+from cmteb.runner import run
+
+_OPTION_NAMES = {f.name for f in fields(ModelOptions)}
+
+
+def _in_memory_model(encoder: Encoder, opts: ModelOptions) -> ResolvedModel:
+    return ResolvedModel(
+        name=opts.name or type(encoder).__name__, revision=opts.revision or NO_REVISION,
+        policy=apply_policy_overrides(TextPolicy(), opts), adapter="python-object",
+        settings={"class": f"{type(encoder).__module__}.{type(encoder).__qualname__}"},
+        factory=lambda: encoder,
+    )
+
+
+def evaluate(
+    model: str | Encoder,
+    tasks: list[str] | None = None,
+    *,
+    benchmark: str | None = None,
+    task_types: list[str] | None = None,
+    data_dir: str | Path | None = None,
+    output_dir: str | Path = "results",
+    protocol: str | None = None,
+    batch_size: int = 32,
+    overwrite: bool = False,
+    raise_on_failure: bool = True,
+    **model_options: Any,
+) -> dict[str, dict[str, Any]]:
+    """Evaluate `model` and return `{task name: result document}` (the JSON written to disk).
+
+    `model`: a registry/hub name, a local folder, or any object with
+    `encode(texts, *, role, task, batch_size) -> np.ndarray`. `model_options`: the fields of
+    `ModelOptions` (query_prefix, query_instruction, max_length, name, revision, ...).
+    """
+    unknown = set(model_options) - _OPTION_NAMES
+    if unknown:
+        raise UserError(f"unknown model option(s): {', '.join(sorted(unknown))}")
+    opts = ModelOptions(**model_options)
+    config = RunConfig(
+        models=(model,) if isinstance(model, str) else (),
+        selection=TaskSelection(tasks=tuple(tasks or ()), benchmark=benchmark,
+                                task_types=tuple(task_types or ())),
+        model_options=opts, protocol=protocol,
+        data_dir=Path(data_dir) if data_dir else None, output_dir=Path(output_dir),
+        batch_size=batch_size, overwrite=overwrite, show_progress=False,
+    )
+    resolved = None if isinstance(model, str) else [_in_memory_model(model, opts)]
+    report = run(config, resolved=resolved)
+    if raise_on_failure and report.failures:
+        raise TaskError("; ".join(f.error or f.task for f in report.failures))
+    return {o.task: o.result for o in report.outcomes if o.result is not None}

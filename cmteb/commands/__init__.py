@@ -1,0 +1,1 @@
+"""One module per `cmteb` command: `add_arguments(parser)` and `main(args) -> exit code`."""

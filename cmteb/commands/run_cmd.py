@@ -1,0 +1,105 @@
+"""`cmteb run`: evaluate one or more models on tasks and write one result file per task."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from cmteb.config import RunConfig, TaskSelection
+from cmteb.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_TASK_FAILED, UserError
+from cmteb.models.resolve import ModelOptions
+
+
+def _csv(value: str) -> list[str]:
+    return [v.strip() for v in value.split(",") if v.strip()]
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("model")
+    g.add_argument("--model", action="append", default=[], metavar="M",
+                   help="registry or hub name, local folder, 'hash', or package.module:Class "
+                        "(repeatable, or comma-separated)")
+    g.add_argument("--models-file", type=Path, help="a file with one model per line")
+    g.add_argument("--revision", help="model revision (hub commit) to load and record")
+    g.add_argument("--name", help="name to record and use for the results folder")
+    g.add_argument("--pooling", choices=["cls", "mean", "last"])
+    g.add_argument("--normalize", action=argparse.BooleanOptionalAction, default=None)
+    g.add_argument("--query-instruction", metavar="TEXT")
+    g.add_argument("--no-instruction", action="store_true", help="no query instruction at all")
+    g.add_argument("--query-prefix", metavar="TEXT")
+    g.add_argument("--passage-prefix", metavar="TEXT")
+    g.add_argument("--symmetric-prefix", metavar="TEXT",
+                   help="prefix for STS/pair/classification/clustering texts (default: query prefix)")
+    g.add_argument("--max-length", type=int, metavar="N")
+    g.add_argument("--dtype", choices=["fp32", "fp16", "bf16"], default="fp32")
+    g.add_argument("--device", default="cpu", help="cpu, cuda, or cuda:0,1")
+    t = p.add_argument_group("tasks")
+    t.add_argument("--tasks", type=_csv, default=[], metavar="A,B")
+    t.add_argument("--benchmark", metavar="NAME")
+    t.add_argument("--task-types", type=_csv, default=[], metavar="Retrieval,STS")
+    t.add_argument("--task-file", type=Path, action="append", default=[], metavar="PATH")
+    t.add_argument("--protocol", choices=["cmteb", "mteb"])
+    o = p.add_argument_group("data and output")
+    o.add_argument("--data-dir", type=Path, help="local task data: DIR/<Task>/...")
+    o.add_argument("--output-dir", type=Path, default=Path("results"))
+    o.add_argument("--batch-size", type=int, default=32)
+    o.add_argument("--overwrite", action="store_true", help="recompute finished tasks")
+    o.add_argument("--no-progress", action="store_true")
+
+
+def _models(args: argparse.Namespace) -> tuple[str, ...]:
+    names = [m for value in args.model for m in _csv(value)]
+    if args.models_file:
+        try:
+            lines = args.models_file.read_text(encoding="utf-8").splitlines()
+        except OSError as exc:
+            raise UserError(f"{args.models_file}: cannot read models file: {exc}") from exc
+        names += [ln.strip() for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
+    if not names:
+        raise UserError("no model given (use --model or --models-file)")
+    return tuple(dict.fromkeys(names))
+
+
+def config_from_args(args: argparse.Namespace) -> RunConfig:
+    if args.batch_size < 1:
+        raise UserError(f"--batch-size must be positive, got {args.batch_size}")
+    if args.max_length is not None and args.max_length < 1:
+        raise UserError(f"--max-length must be positive, got {args.max_length}")
+    if args.data_dir is not None and not args.data_dir.is_dir():
+        raise UserError(f"--data-dir {args.data_dir}: no such folder")
+    options = ModelOptions(
+        pooling=args.pooling, normalize=args.normalize, query_instruction=args.query_instruction,
+        no_instruction=args.no_instruction, query_prefix=args.query_prefix,
+        passage_prefix=args.passage_prefix, symmetric_prefix=args.symmetric_prefix,
+        max_length=args.max_length, dtype=args.dtype, device=args.device, name=args.name,
+        revision=args.revision,
+    )
+    selection = TaskSelection(
+        tasks=tuple(args.tasks), benchmark=args.benchmark, task_types=tuple(args.task_types),
+        task_files=tuple(args.task_file),
+    )
+    return RunConfig(
+        models=_models(args), selection=selection, model_options=options, protocol=args.protocol,
+        data_dir=args.data_dir, output_dir=args.output_dir, batch_size=args.batch_size,
+        overwrite=args.overwrite, show_progress=not args.no_progress,
+    )
+
+
+def main(args: argparse.Namespace) -> int:
+    from cmteb.runner import RunInterrupted, run
+    from cmteb.summary import render_summary
+
+    config = config_from_args(args)
+    try:
+        report = run(config)
+    except RunInterrupted as stop:
+        print(render_summary(stop.report), file=sys.stderr)
+        done = sum(o.status != "failed" for o in stop.report.outcomes)
+        print(f"cmteb: interrupted after {done} finished task(s); rerun the same command to resume",
+              file=sys.stderr)
+        return EXIT_INTERRUPTED
+    print(render_summary(report))
+    for failure in report.failures:
+        print(f"cmteb: error: {failure.model}: {failure.error}", file=sys.stderr)
+    return EXIT_TASK_FAILED if report.failures else EXIT_OK

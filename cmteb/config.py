@@ -1,0 +1,33 @@
+"""The frozen run configuration: everything `cmteb run` was asked to do, and nothing else."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cmteb.models.resolve import ModelOptions
+
+
+@dataclass(frozen=True)
+class TaskSelection:
+    """Exactly one way of choosing tasks may be set; none = benchmark C-MTEB."""
+
+    tasks: tuple[str, ...] = ()
+    benchmark: str | None = None
+    task_types: tuple[str, ...] = ()
+    task_files: tuple[Path, ...] = ()
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    models: tuple[str, ...]
+    selection: TaskSelection = field(default_factory=TaskSelection)
+    model_options: ModelOptions = field(default_factory=ModelOptions)
+    protocol: str | None = None  # None = the benchmark's protocol, else cmteb
+    data_dir: Path | None = None
+    output_dir: Path = Path("results")
+    cache_dir: Path | None = None
+    batch_size: int = 32
+    overwrite: bool = False
+    quick: bool = False
+    show_progress: bool = True
