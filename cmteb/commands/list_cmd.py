@@ -22,9 +22,7 @@ def main(args: argparse.Namespace) -> int:
         bench = registry.benchmark(args.benchmark)
         specs = [registry.get(n) for n in bench.tasks]
         protocol = args.protocol or bench.protocol
-        rows = task_rows(specs, protocol)
-        for row in rows:  # a benchmark may narrow a task's splits
-            row["splits"] = bench.splits.get(row["name"], row["splits"])
+        rows = task_rows(specs, protocol, benchmark=bench)
     else:
         rows = task_rows([registry.get(n) for n in registry.names()], args.protocol or "cmteb")
     print(json.dumps(rows, ensure_ascii=False, indent=2) if args.format == "json"

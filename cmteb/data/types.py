@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class PairScores:
-    """STS: `score[i]` is the gold similarity of (sentence1[i], sentence2[i]) on the task's scale."""
+    """STS: `score[i]` is the gold similarity of (sentence1[i], sentence2[i]), task scale."""
 
     sentence1: list[str]
     sentence2: list[str]

@@ -1,7 +1,9 @@
 """Task and benchmark registry: reads `tasks/**/*.yaml` and `tasks/benchmarks/*.yaml`.
 
 Policy: every file is validated when the registry loads; one bad file stops the program with a
-one-line error naming it (never skipped). Task names are unique across files.
+one-line error naming it (never skipped). Task names are unique across files; a task file is named
+`<name>.yaml`, and one under a type folder (`retrieval/`, `sts/`, ...) has that folder's type.
+Benchmark manifests may only narrow a member task's splits to splits the task defines.
 """
 
 from __future__ import annotations
@@ -16,6 +18,12 @@ from cmteb.tasks.spec import TASK_TYPES, ProtocolName, TaskSpec
 from cmteb.tasks.yaml_loader import parse_model
 
 BENCHMARKS_DIR = "benchmarks"
+# Folder under tasks/ -> the type its task files must declare (other folders, e.g. demo/, mix).
+TYPE_DIRS: dict[str, str] = {
+    "retrieval": "Retrieval", "reranking": "Reranking", "sts": "STS",
+    "pair_classification": "PairClassification", "classification": "Classification",
+    "clustering": "Clustering",
+}
 
 
 class BenchmarkSpec(BaseModel):
@@ -39,6 +47,35 @@ def tasks_root() -> Path:
     return Path(__file__).resolve().parents[2] / "tasks"
 
 
+def _check_placement(path: Path, spec: TaskSpec) -> None:
+    """A registry task file is `<name>.yaml`, in the folder of its type when it sits in one."""
+    if path.stem != spec.name:
+        raise UserError(f"{path}: file name must be {spec.name}.yaml (the task's name)")
+    expected = TYPE_DIRS.get(path.parent.name)
+    if expected is not None and spec.type != expected:
+        raise UserError(f"{path}: type {spec.type} does not belong in {path.parent.name}/ "
+                        f"(tasks there have type {expected})")
+
+
+def _check_benchmark(path: Path, bench: BenchmarkSpec, specs: dict[str, TaskSpec]) -> None:
+    """Members exist and are listed once; `splits` narrows members to splits they define."""
+    seen: set[str] = set()
+    for task in bench.tasks:
+        if task not in specs:
+            raise UserError(f"{path}: unknown task {task!r}" + did_you_mean(task, specs))
+        if task in seen:
+            raise UserError(f"{path}: task {task!r} is listed twice")
+        seen.add(task)
+    for task, splits in bench.splits.items():
+        if task not in seen:
+            raise UserError(f"{path}: splits: {task!r} is not a task of this benchmark")
+        known = specs[task].all_splits()
+        unknown = [s for s in splits if s not in known]
+        if not splits or unknown:
+            raise UserError(f"{path}: splits: {task}: {unknown or '[]'} not among the task's "
+                            f"splits {known}")
+
+
 @functools.cache
 def _load_all(root: Path) -> tuple[dict[str, TaskSpec], dict[str, Path], dict[str, BenchmarkSpec]]:
     specs: dict[str, TaskSpec] = {}
@@ -47,6 +84,7 @@ def _load_all(root: Path) -> tuple[dict[str, TaskSpec], dict[str, Path], dict[st
         if path.parent.name == BENCHMARKS_DIR or "data" in path.relative_to(root).parts:
             continue
         spec = parse_model(path, TaskSpec)
+        _check_placement(path, spec)
         if spec.name in specs:
             raise UserError(f"{path}: task {spec.name!r} is also defined in {origins[spec.name]}")
         specs[spec.name] = spec
@@ -54,9 +92,7 @@ def _load_all(root: Path) -> tuple[dict[str, TaskSpec], dict[str, Path], dict[st
     benchmarks: dict[str, BenchmarkSpec] = {}
     for path in sorted((root / BENCHMARKS_DIR).glob("*.yaml")):
         bench = parse_model(path, BenchmarkSpec)
-        for task in bench.tasks:
-            if task not in specs:
-                raise UserError(f"{path}: unknown task {task!r}" + did_you_mean(task, specs))
+        _check_benchmark(path, bench, specs)
         for name in [bench.name, *bench.aliases]:
             if name.lower() in {b.lower() for b in benchmarks}:
                 raise UserError(f"{path}: benchmark name {name!r} is defined twice")

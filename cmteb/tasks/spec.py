@@ -52,8 +52,18 @@ class PerProtocol(_Strict):
 
 
 class PerProtocolSplits(_Strict):
+    """The evaluation splits of each protocol (non-empty, no split twice)."""
+
     cmteb: list[str] = Field(min_length=1)
     mteb: list[str] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _no_repeats(self) -> PerProtocolSplits:
+        for protocol in ("cmteb", "mteb"):
+            splits = getattr(self, protocol)
+            if len(set(splits)) != len(splits):
+                raise ValueError(f"{protocol}: a split is listed twice: {splits}")
+        return self
 
 
 class STSSettings(_Strict):
@@ -62,9 +72,16 @@ class STSSettings(_Strict):
     min_score: float = 0
     max_score: float = 5
 
+    @model_validator(mode="after")
+    def _ordered(self) -> STSSettings:
+        if self.max_score <= self.min_score:
+            raise ValueError(f"max_score {self.max_score} must exceed min_score {self.min_score}")
+        return self
+
 
 class ClassificationSettings(_Strict):
-    """Logistic regression (max_iter) on `samples_per_label` train texts per label, `n_experiments` times."""
+    """Logistic regression (`max_iter`) fitted on `samples_per_label` train texts per label,
+    repeated `n_experiments` times; the score is the mean over the experiments."""
 
     samples_per_label: int = Field(default=32, gt=0)
     n_experiments: int = Field(default=10, gt=0)
@@ -122,7 +139,7 @@ class TaskSpec(_Strict):
 
     @property
     def hf_subset(self) -> str:
-        """The subset name written in results (`default` unless the dataset has language configs)."""
+        """The subset written in results (`default` unless the dataset has language configs)."""
         return self.dataset.subset or "default"
 
     def eval_splits(self, protocol: ProtocolName) -> list[str]:

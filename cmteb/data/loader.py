@@ -1,0 +1,92 @@
+"""Load all requested splits of one task: `load_task_data(spec, ...) -> TaskData`.
+
+Source order: `data_dir/<spec.name>/` when that folder exists; else the bundled folder
+`spec.dataset.local` (relative to the task YAML's folder) when it exists; else the hub at the
+pinned revision (`spec.dataset.path`). Loading is complete validation: the runner calls this for
+every requested task before any encoding, so malformed or missing data stops the run (exit 2)
+before a model is touched. A missing required split is a `UserError`; a missing optional split
+is skipped with a note.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cmteb.data.hub import HubSource, HubTask, MissingSplitError
+from cmteb.data.local import LocalTaskFolder
+from cmteb.data.types import DataSource, SplitData, TaskData
+from cmteb.errors import UserError
+from cmteb.tasks.spec import TaskSpec
+
+
+def train_split_of(spec: TaskSpec) -> str:
+    """The split classification fits on (`train` for other types, where it is unused)."""
+    return spec.classification.train_split if spec.classification else "train"
+
+
+def candidate_folders(spec: TaskSpec, *, yaml_path: Path, data_dir: Path | None) -> list[Path]:
+    """Local folders to try, in order: `data_dir/<name>`, then the bundled folder."""
+    folders = [data_dir / spec.name] if data_dir is not None else []
+    if spec.dataset.local is not None:
+        folders.append(yaml_path.parent / spec.dataset.local)
+    return folders
+
+
+def load_task_data(
+    spec: TaskSpec,
+    *,
+    yaml_path: Path,
+    required_splits: list[str],
+    optional_splits: list[str],
+    data_dir: Path | None,
+    hub_source: HubSource | None = None,
+) -> TaskData:
+    """TaskData {split: typed data} for the required splits and the optional ones present.
+
+    `source` records ("local", folder, fingerprint of the files read) or ("hub", dataset path,
+    revision). Notes say which optional splits were skipped and why a data_dir was not used.
+    `hub_source` replaces the real hub (tests pass in-memory tables).
+    """
+    folders = candidate_folders(spec, yaml_path=yaml_path, data_dir=data_dir)
+    folder = next((f for f in folders if f.is_dir()), None)
+    notes: list[str] = []
+    if data_dir is not None and folder != data_dir / spec.name:
+        notes.append(f"{spec.name}: no folder {data_dir / spec.name}; "
+                     f"using {folder or 'the hub'}")
+    optional = [s for s in dict.fromkeys(optional_splits) if s not in required_splits]
+    required = list(dict.fromkeys(required_splits))
+    if folder is not None:
+        return _load_local(spec, folder, required, optional, notes)
+    if spec.dataset.path is None:
+        looked = ", ".join(str(f) for f in folders) or "nowhere (no --data-dir, no dataset.local)"
+        raise UserError(f"{spec.name}: no local data (looked in {looked}) and no hub dataset path")
+    return _load_hub(HubTask(spec, hub_source), required, optional, notes)
+
+
+def _load_local(
+    spec: TaskSpec, folder: Path, required: list[str], optional: list[str], notes: list[str]
+) -> TaskData:
+    reader = LocalTaskFolder(folder, spec.type, train_split=train_split_of(spec))
+    for split in required:
+        if not reader.has_split(split):
+            raise UserError(f"{spec.name}: missing split file {reader.split_path(split)}")
+    splits: dict[str, SplitData] = {split: reader.read(split) for split in required}
+    for split in optional:
+        if reader.has_split(split):
+            splits[split] = reader.read(split)
+        else:
+            notes.append(f"{spec.name}: optional split {split!r} skipped "
+                         f"(no file {reader.split_path(split)})")
+    source = DataSource(kind="local", location=str(folder), fingerprint=reader.fingerprint())
+    return TaskData(splits=splits, source=source, notes=[*notes, *reader.notes])
+
+
+def _load_hub(hub: HubTask, required: list[str], optional: list[str], notes: list[str]) -> TaskData:
+    splits: dict[str, SplitData] = {split: hub.read(split) for split in required}
+    for split in optional:
+        try:
+            splits[split] = hub.read(split)
+        except MissingSplitError as exc:
+            notes.append(f"{exc}; optional split skipped")
+    source = DataSource(kind="hub", location=hub.path, revision=hub.revision)
+    return TaskData(splits=splits, source=source, notes=[*notes, *hub.notes])

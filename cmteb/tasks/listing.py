@@ -1,0 +1,63 @@
+"""What `cmteb list` prints: one row per task, as JSON objects or an aligned text table.
+
+Row shape (the `cmteb list --format json` contract): `{"name", "type", "splits": [...],
+"main_score", "dataset": {"path", "revision"}, "version"}`, where `splits` and `main_score` are
+those of the chosen protocol. A local-only task has `path` and `revision` None.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from cmteb.tasks.registry import BenchmarkSpec
+from cmteb.tasks.spec import ProtocolName, TaskSpec
+
+COLUMNS: tuple[tuple[str, str], ...] = (
+    ("name", "TASK"), ("type", "TYPE"), ("splits", "SPLITS"), ("main_score", "MAIN SCORE"),
+    ("dataset", "DATASET"), ("revision", "REVISION"), ("version", "VERSION"),
+)
+
+
+def task_rows(
+    specs: Iterable[TaskSpec], protocol: ProtocolName, benchmark: BenchmarkSpec | None = None
+) -> list[dict[str, Any]]:
+    """One row per task, in the given order.
+
+    `benchmark`, when given, applies its split narrowing (e.g. ATEC on test only in MTEB(cmn, v1)).
+    """
+    rows = []
+    for spec in specs:
+        narrowed = benchmark.splits.get(spec.name) if benchmark is not None else None
+        rows.append({
+            "name": spec.name,
+            "type": spec.type,
+            "splits": list(narrowed or spec.eval_splits(protocol)),
+            "main_score": spec.main_metric(protocol),
+            "dataset": {"path": spec.dataset.path, "revision": spec.dataset.revision},
+            "version": spec.version,
+        })
+    return rows
+
+
+def _cells(row: dict[str, Any]) -> dict[str, str]:
+    dataset = row["dataset"]
+    return {
+        "name": row["name"],
+        "type": row["type"],
+        "splits": ",".join(row["splits"]),
+        "main_score": row["main_score"],
+        "dataset": dataset["path"] or "(bundled)",
+        "revision": (dataset["revision"] or "-")[:12],
+        "version": str(row["version"]),
+    }
+
+
+def render_table(rows: list[dict[str, Any]]) -> str:
+    """Rows of `task_rows` as a left-aligned text table with a header line (revisions cut to 12)."""
+    cells = [_cells(r) for r in rows]
+    widths = {k: max([len(title)] + [len(c[k]) for c in cells]) for k, title in COLUMNS}
+    lines = ["  ".join(title.ljust(widths[k]) for k, title in COLUMNS).rstrip()]
+    lines.append("  ".join("-" * widths[k] for k, _ in COLUMNS))
+    lines += ["  ".join(c[k].ljust(widths[k]) for k, _ in COLUMNS).rstrip() for c in cells]
+    return "\n".join(lines)
