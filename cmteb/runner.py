@@ -24,7 +24,13 @@ from cmteb.protocols import get_protocol
 from cmteb.results import provenance
 from cmteb.results.io import write_json_atomic
 from cmteb.results.task_result import (
-    build_result, build_samples, data_record, decisive, existing_result, result_path, samples_path,
+    build_result,
+    build_samples,
+    data_record,
+    decisive,
+    existing_result,
+    result_path,
+    samples_path,
 )
 from cmteb.selection import Plan, PlannedTask, plan_tasks
 from cmteb.tasks.registry import TaskRegistry

@@ -1,4 +1,4 @@
-"""Evaluators: one module per task type, each `evaluate(spec, data, embed, protocol) -> SplitResult`.
+"""Evaluators: one module per type, each `evaluate(spec, data, embed, protocol) -> SplitResult`.
 
 `embed(texts, role)` is a `cmteb.models.embedder.TaskEmbedder`: float32 (n, dim) rows in input
 order. Metrics use mteb 2.x key names with scores in 0-1; the split's main score is added by the
@@ -23,11 +23,15 @@ class SplitResult:
     """Scores of one split.
 
     `metrics`: mteb-named metrics (floats in 0-1, plus lists such as `v_measures`).
-    `samples`: per-sample scores for significance tests, one list per key, documented per type.
+    `samples`: per-sample scores for significance tests, one list per key, documented per type
+        (floats; retrieval adds the parallel `query_ids` strings). JSON-serialisable.
+    `run`: retrieval's ranked hits `{query_id: {doc_id: score}}` (the selected protocol's top k),
+        for reranking a first stage later; None for other types.
     """
 
     metrics: dict[str, Any]
-    samples: dict[str, list[float]] = field(default_factory=dict)
+    samples: dict[str, list[Any]] = field(default_factory=dict)
+    run: dict[str, dict[str, float]] | None = None
 
 
 _MODULES = {

@@ -1,0 +1,93 @@
+"""Retrieval: exact cosine search over the whole corpus, then pytrec_eval metrics as mteb 2.
+
+Queries are those with a non-empty qrels entry (mteb drops the others); they are embedded with
+role `query`, the passages with role `document`. `_search.top_k_cosine` returns each query's
+top k + 1 (k = max(k_values)) by score, ties by doc id descending (trec_eval's order).
+
+Identical ids (`protocol.ignore_identical_ids`): mteb 1.1 searched through BEIR, which skipped a
+hit whose doc id equals the query id and still kept k hits; the pinned mteb keeps it. The run of
+each rule is the first k of the k + 1 hits after (or without) dropping the query's own id. When
+no query finds its own id in its top k the two runs are identical; otherwise the other
+protocol's metrics go to `metrics["protocol_variants"] = {<protocol name>: {...}}`.
+
+Metrics: see `_ranking.ranking_metrics` (ndcg/map/recall/precision/hit_rate at k rounded to
+5 dp, mrr_at_k, accuracy; no nAUC). Samples: `ndcg_at_10` per query and the parallel
+`query_ids`. `SplitResult.run` holds the selected protocol's hits `{qid: {doc_id: score}}`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from cmteb.evaluators import SplitResult
+from cmteb.evaluators._ranking import SAMPLE_K, ranking_metrics
+from cmteb.evaluators._search import top_k_cosine
+from cmteb.protocols import other_protocol
+
+if TYPE_CHECKING:
+    from cmteb.data.types import RetrievalCorpus
+    from cmteb.models.embedder import TaskEmbedder
+    from cmteb.protocols import Protocol
+    from cmteb.tasks.spec import TaskSpec
+
+Run = dict[str, dict[str, float]]
+
+
+def evaluate(
+    spec: TaskSpec, data: RetrievalCorpus, embed: TaskEmbedder, protocol: Protocol
+) -> SplitResult:
+    """Score one retrieval split under `protocol`; the other protocol's metrics when they differ."""
+    k_values = list(spec.retrieval.k_values)
+    top_k = max(k_values)
+    qrels = {qid: rels for qid, rels in data.qrels.items() if rels and qid in data.queries}
+    qids = [qid for qid in data.queries if qid in qrels]
+    doc_ids = sorted(data.corpus, reverse=True)  # position order = trec_eval's tie order
+    q_emb = embed([data.queries[qid] for qid in qids], "query")
+    d_emb = embed([data.corpus[doc_id] for doc_id in doc_ids], "document")
+    scores, positions = top_k_cosine(q_emb, d_emb, top_k + 1)
+    del q_emb, d_emb
+    own_hit = _own_id_hits(qids, doc_ids, positions)
+
+    def run_for(ignore_identical_ids: bool) -> Run:
+        keep = _kept_hits(own_hit, top_k, ignore_identical_ids)
+        return _build_run(qids, doc_ids, scores, positions, keep)
+
+    run = run_for(protocol.ignore_identical_ids)
+    metrics, per_query = ranking_metrics(run, qrels, k_values)
+    if own_hit[:, :top_k].any():
+        other = other_protocol(protocol.name)
+        other_metrics, _ = ranking_metrics(run_for(other.ignore_identical_ids), qrels, k_values)
+        metrics["protocol_variants"] = {other.name: other_metrics}
+    samples = {
+        f"ndcg_at_{SAMPLE_K}": [per_query[qid][f"ndcg_cut_{SAMPLE_K}"] for qid in qids],
+        "query_ids": list(qids),
+    }
+    return SplitResult(metrics=metrics, samples=samples, run=run)
+
+
+def _own_id_hits(qids: list[str], doc_ids: list[str], positions: np.ndarray) -> np.ndarray:
+    """(nq, hits) bool: the hit's doc id equals the query's id."""
+    position_of = {doc_id: i for i, doc_id in enumerate(doc_ids)}
+    own = np.asarray([position_of.get(qid, -1) for qid in qids], dtype=np.int64)
+    return positions == own.reshape(-1, 1)
+
+
+def _kept_hits(own_hit: np.ndarray, top_k: int, ignore_identical_ids: bool) -> np.ndarray:
+    """(nq, hits) bool: the first `top_k` hits, after dropping own ids if asked."""
+    allowed = ~own_hit if ignore_identical_ids else np.ones_like(own_hit)
+    return allowed & (np.cumsum(allowed, axis=1) <= top_k)
+
+
+def _build_run(
+    qids: list[str], doc_ids: list[str], scores: np.ndarray, positions: np.ndarray,
+    keep: np.ndarray,
+) -> Run:
+    """`{qid: {doc_id: score}}` of the kept hits, best first."""
+    ids = np.asarray(doc_ids, dtype=object)
+    return {
+        qid: dict(zip(ids[positions[i][keep[i]]].tolist(), scores[i][keep[i]].tolist(),
+                      strict=True))
+        for i, qid in enumerate(qids)
+    }
