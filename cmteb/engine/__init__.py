@@ -1,0 +1,1 @@
+"""The encoding engine under every tokenizer-based adapter: batching, dtype, devices, caching."""
