@@ -35,6 +35,8 @@ def evaluate(
     output_dir: str | Path = "results",
     protocol: str | None = None,
     batch_size: int = 32,
+    cache_dir: str | Path | None = None,
+    use_cache: bool = True,
     overwrite: bool = False,
     raise_on_failure: bool = True,
     **model_options: Any,
@@ -44,6 +46,7 @@ def evaluate(
     `model`: a registry/hub name, a local folder, or any object with
     `encode(texts, *, role, task, batch_size) -> np.ndarray`. `model_options`: the fields of
     `ModelOptions` (query_prefix, query_instruction, max_length, name, revision, ...).
+    `cache_dir` / `use_cache`: the embedding cache (an in-memory `model` is never cached on disk).
     """
     unknown = set(model_options) - _OPTION_NAMES
     if unknown:
@@ -56,6 +59,7 @@ def evaluate(
         model_options=opts, protocol=protocol,
         data_dir=Path(data_dir) if data_dir else None, output_dir=Path(output_dir),
         batch_size=batch_size, overwrite=overwrite, show_progress=False,
+        cache_dir=Path(cache_dir) if cache_dir else None, use_cache=use_cache,
     )
     resolved = None if isinstance(model, str) else [_in_memory_model(model, opts)]
     report = run(config, resolved=resolved)

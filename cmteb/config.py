@@ -26,8 +26,10 @@ class RunConfig:
     protocol: str | None = None  # None = the benchmark's protocol, else cmteb
     data_dir: Path | None = None
     output_dir: Path = Path("results")
-    cache_dir: Path | None = None
+    cache_dir: Path | None = None  # None = cmteb.models.embed_store.default_cache_dir()
+    use_cache: bool = True  # False: a run-scoped store only (still shared by the run's tasks)
     batch_size: int = 32
+    token_budget: int | None = None  # padded tokens per batch; None = the device default
     overwrite: bool = False
     quick: bool = False
     show_progress: bool = True

@@ -10,15 +10,19 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from cmteb.config import RunConfig
 from cmteb.data.loader import load_task_data
 from cmteb.data.types import TaskData
+from cmteb.engine.cache import EmbeddingCache
+from cmteb.engine.devices import device_spec, parse_devices, resolve_dtype
+from cmteb.engine.progress import TaskProgress
 from cmteb.errors import CmtebError, TaskError, UserError
 from cmteb.evaluators import SplitResult, evaluate_split
-from cmteb.models.embedder import TaskEmbedder
+from cmteb.models.embed_store import model_store
+from cmteb.models.embedder import LazyEncoder, TaskEmbedder
 from cmteb.models.resolve import ResolvedModel, resolve_model
 from cmteb.protocols import get_protocol
 from cmteb.results import provenance
@@ -103,21 +107,28 @@ def cmteb_block(
 
 
 def evaluate_task(
-    planned: PlannedTask, data: TaskData, model: ResolvedModel, plan: Plan, config: RunConfig
+    planned: PlannedTask, data: TaskData, model: ResolvedModel, plan: Plan, config: RunConfig,
+    store: EmbeddingCache | None = None,
 ) -> dict[str, Any]:
     """Evaluate every loaded split of one task and write its result; returns the result doc."""
     spec = planned.spec
     block = cmteb_block(planned, data, model, plan, config)
     path = result_path(config.output_dir, model.folder_name, model.revision, spec.name)
-    embedder = TaskEmbedder(model.load(), model.policy, spec, config.batch_size, model.name)
+    progress = TaskProgress(spec.name, enabled=config.show_progress)
+    embedder = TaskEmbedder(LazyEncoder(model.load), model.policy, spec, config.batch_size, model.name,
+                            store=store, progress=progress, token_budget=config.token_budget)
     protocol = get_protocol(plan.protocol)
     start = time.perf_counter()
     splits: dict[str, SplitResult] = {}
-    for split, split_data in data.splits.items():
-        log.info("%s: %s / %s", model.name, spec.name, split)
-        splits[split] = evaluate_split(spec, split_data, embedder, protocol)
+    try:
+        for split, split_data in data.splits.items():
+            log.info("%s: %s / %s", model.name, spec.name, split)
+            splits[split] = evaluate_split(spec, split_data, embedder, protocol)
+    finally:
+        progress.close()
     elapsed = time.perf_counter() - start
-    block["encoding"] = {"texts": embedder.stats.texts, "unique_texts": embedder.stats.unique_texts}
+    block["encoding"] = {**embedder.stats.record(), "dtype": model.settings.get("dtype", "adapter's own"),
+                         "device": config.model_options.device}
     block["timings"] = {"evaluation_s": round(elapsed, 3)}
     doc = build_result(spec, protocol=plan.protocol, splits=splits, cmteb_block=block,
                        evaluation_time=elapsed)
@@ -130,6 +141,14 @@ def run_model(
     model: ResolvedModel, plan: Plan, data: dict[str, TaskData], config: RunConfig,
     report: RunReport,
 ) -> None:
+    with model_store(model, cache_dir=config.cache_dir, use_cache=config.use_cache) as store:
+        _run_tasks(model, plan, data, config, report, store)
+
+
+def _run_tasks(
+    model: ResolvedModel, plan: Plan, data: dict[str, TaskData], config: RunConfig,
+    report: RunReport, store: EmbeddingCache,
+) -> None:
     for planned in plan.tasks:
         spec = planned.spec
         block = cmteb_block(planned, data[spec.name], model, plan, config)
@@ -140,7 +159,7 @@ def run_model(
                 report.outcomes.append(TaskOutcome(model.name, spec.name, spec.type, "skipped", done))
                 continue
         try:
-            doc = evaluate_task(planned, data[spec.name], model, plan, config)
+            doc = evaluate_task(planned, data[spec.name], model, plan, config, store)
         except UserError:
             raise
         except (TaskError, CmtebError) as exc:
@@ -154,12 +173,22 @@ def run_model(
         report.outcomes.append(TaskOutcome(model.name, spec.name, spec.type, "done", doc))
 
 
+def with_engine_options(config: RunConfig) -> RunConfig:
+    """`config` with the device list checked and written canonically, and `--dtype auto`
+    replaced by the dtype it picks on that device (so results record the dtype used)."""
+    opts = config.model_options
+    devices = parse_devices(opts.device)
+    opts = replace(opts, device=device_spec(devices), dtype=resolve_dtype(opts.dtype, devices))
+    return replace(config, model_options=opts)
+
+
 def run(config: RunConfig, *, registry: TaskRegistry | None = None,
         resolved: list[ResolvedModel] | None = None) -> RunReport:
     """Run `config`; raises UserError for invalid input, records task failures in the report."""
     if not config.models and not resolved:
         raise UserError("no model given (use --model)")
     registry = registry or TaskRegistry()
+    config = with_engine_options(config)
     plan = plan_tasks(config.selection, config.protocol, registry)
     models = resolved or [resolve_model(m, config.model_options) for m in config.models]
     data = load_all_data(plan, config)

@@ -40,6 +40,14 @@ class RecordingEncoder:
         return np.asarray(rows, dtype=np.float32).reshape(len(texts), self.dim)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_embedding_cache(tmp_path_factory):
+    """Tests never read or write the user's embedding cache."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("CMTEB_CACHE_DIR", str(tmp_path_factory.mktemp("embedding-cache")))
+        yield
+
+
 @pytest.fixture
 def recording_encoder() -> RecordingEncoder:
     return RecordingEncoder()

@@ -32,7 +32,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--symmetric-prefix", metavar="TEXT",
                    help="prefix for STS/pair/classification/clustering texts (default: query prefix)")
     g.add_argument("--max-length", type=int, metavar="N")
-    g.add_argument("--dtype", choices=["fp32", "fp16", "bf16"], default="fp32")
+    g.add_argument("--dtype", choices=["fp32", "fp16", "bf16", "auto"], default="fp32",
+                   help="fp32 (default, reproducible); auto = the fastest the device supports")
     g.add_argument("--device", default="cpu", help="cpu, cuda, or cuda:0,1")
     t = p.add_argument_group("tasks")
     t.add_argument("--tasks", type=_csv, default=[], metavar="A,B")
@@ -43,7 +44,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     o = p.add_argument_group("data and output")
     o.add_argument("--data-dir", type=Path, help="local task data: DIR/<Task>/...")
     o.add_argument("--output-dir", type=Path, default=Path("results"))
-    o.add_argument("--batch-size", type=int, default=32)
+    o.add_argument("--batch-size", type=int, default=32, help="most texts per batch")
+    o.add_argument("--token-budget", type=int, metavar="N",
+                   help="most padded tokens per batch (default: 8192 on CPU, 65536 on GPU)")
+    o.add_argument("--cache-dir", type=Path, help="embedding cache folder (default: the user cache dir)")
+    o.add_argument("--no-cache", action="store_true", help="do not read or write the embedding cache")
     o.add_argument("--overwrite", action="store_true", help="recompute finished tasks")
     o.add_argument("--no-progress", action="store_true")
 
@@ -64,6 +69,8 @@ def _models(args: argparse.Namespace) -> tuple[str, ...]:
 def config_from_args(args: argparse.Namespace) -> RunConfig:
     if args.batch_size < 1:
         raise UserError(f"--batch-size must be positive, got {args.batch_size}")
+    if args.token_budget is not None and args.token_budget < 1:
+        raise UserError(f"--token-budget must be positive, got {args.token_budget}")
     if args.max_length is not None and args.max_length < 1:
         raise UserError(f"--max-length must be positive, got {args.max_length}")
     if args.data_dir is not None and not args.data_dir.is_dir():
@@ -82,7 +89,8 @@ def config_from_args(args: argparse.Namespace) -> RunConfig:
     return RunConfig(
         models=_models(args), selection=selection, model_options=options, protocol=args.protocol,
         data_dir=args.data_dir, output_dir=args.output_dir, batch_size=args.batch_size,
-        overwrite=args.overwrite, show_progress=not args.no_progress,
+        overwrite=args.overwrite, show_progress=not args.no_progress, cache_dir=args.cache_dir,
+        use_cache=not args.no_cache, token_budget=args.token_budget,
     )
 
 

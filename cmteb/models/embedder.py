@@ -1,28 +1,73 @@
-"""The embedding call evaluators make: policy, dedupe, encode, validate.
+"""The embedding call evaluators make: policy, dedupe, cache, encode, validate.
 
-`TaskEmbedder(texts, role)` returns float32 (len(texts), dim). Each distinct model-input string is
-encoded once per task; the output is checked before any scoring (row count, one dimension for the
-whole task, finite values), so a broken adapter fails the task with a clear message instead of
-producing a wrong score.
+`TaskEmbedder(texts, role)` returns float32 (len(texts), dim) in input order:
+1. the text policy turns each text into the exact model-input string for `role`;
+2. each distinct string is embedded once per call (dedupe);
+3. strings already in the model's store (the on-disk cache, or a run-scoped store when caching
+   is off) are read from it: this is also how texts shared between the tasks of a run are
+   encoded once;
+4. the rest go to the encoder in segments of SEGMENT_TEXTS, each stored as soon as it is done
+   (an interrupted run resumes from there), under the run's engine settings (token budget,
+   progress);
+5. every encoder output is checked before it is stored or scored (row count, one dimension for
+   the whole task, finite values), so a broken adapter fails the task with a clear message.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from cmteb.engine.context import engine_settings
+from cmteb.engine.local import EngineOutOfMemory
+from cmteb.engine.pool import WorkerFailed
 from cmteb.errors import TaskError
 from cmteb.models.policy import TextPolicy
 from cmteb.models.protocol import Encoder, Role
 from cmteb.tasks.spec import TaskSpec
 
+if TYPE_CHECKING:
+    from cmteb.engine.cache import EmbeddingCache
+    from cmteb.engine.progress import TaskProgress
+
+SEGMENT_TEXTS = 16384
+
 
 @dataclass
 class EncodeStats:
+    """Counts for one task: texts asked for, distinct per call, read from the store, encoded."""
+
     texts: int = 0
     unique_texts: int = 0
+    cache_hits: int = 0
+    encoded: int = 0
+    encode_s: float = 0.0
+
+    def record(self) -> dict[str, Any]:
+        return {**asdict(self), "encode_s": round(self.encode_s, 3)}
+
+
+class LazyEncoder:
+    """An encoder loaded on its first `encode` call: a task served wholly from the cache never
+    loads the model."""
+
+    def __init__(self, load: Callable[[], Encoder]) -> None:
+        self._load = load
+
+    def encode(self, texts: list[str], *, role: Role, task: TaskSpec, batch_size: int) -> np.ndarray:
+        return self._load().encode(texts, role=role, task=task, batch_size=batch_size)
+
+
+def dedupe(texts: Sequence[str]) -> tuple[list[str], np.ndarray]:
+    """(distinct texts in first-seen order, inverse (n,) with distinct[inverse[i]] == texts[i])."""
+    index: dict[str, int] = {}
+    inverse = np.fromiter((index.setdefault(t, len(index)) for t in texts), dtype=np.int64,
+                          count=len(texts))
+    return list(index), inverse
 
 
 @dataclass
@@ -32,21 +77,65 @@ class TaskEmbedder:
     task: TaskSpec
     batch_size: int = 32
     model_name: str = "model"
+    store: EmbeddingCache | None = None
+    progress: TaskProgress | None = None
+    token_budget: int | None = None
     stats: EncodeStats = field(default_factory=EncodeStats)
     _dim: int | None = None
 
     def __call__(self, texts: Sequence[str], role: Role) -> np.ndarray:
         model_texts = self.policy.format(list(texts), role, self.task)
-        unique, inverse = np.unique(np.asarray(model_texts, dtype=object), return_inverse=True)
+        unique, inverse = dedupe(model_texts)
         self.stats.texts += len(model_texts)
         self.stats.unique_texts += len(unique)
-        if len(unique) == 0:
+        if not unique:
             return np.zeros((0, self._dim or 0), dtype=np.float32)
-        out = self.encoder.encode(
-            list(unique), role=role, task=self.task, batch_size=self.batch_size
-        )
-        emb = self._validated(out, len(unique))
-        return emb[inverse]
+        return self._embed_unique(unique, role)[inverse]
+
+    def _embed_unique(self, texts: list[str], role: Role) -> np.ndarray:
+        if self.store is not None:
+            found, cached = self.store.lookup(texts)
+        else:
+            found, cached = np.zeros(len(texts), dtype=bool), None
+        missing = np.flatnonzero(~found)
+        self.stats.cache_hits += len(texts) - len(missing)
+        if self.progress is not None:
+            self.progress.expect(len(missing), len(texts) - len(missing))
+        out: np.ndarray | None = None
+        if cached is not None:
+            self._check_dim(cached.shape[1])
+            out = np.empty((len(texts), cached.shape[1]), dtype=np.float32)
+            out[found] = cached
+        for start in range(0, len(missing), SEGMENT_TEXTS):
+            segment = missing[start : start + SEGMENT_TEXTS]
+            seg_texts = [texts[i] for i in segment]
+            rows = self._encode(seg_texts, role)
+            if self.store is not None:
+                self.store.store(seg_texts, rows)
+            if out is None:
+                out = np.empty((len(texts), rows.shape[1]), dtype=np.float32)
+            out[segment] = rows
+        assert out is not None
+        return out
+
+    def _encode(self, texts: list[str], role: Role) -> np.ndarray:
+        on_rows = self.progress.advance if self.progress is not None else None
+        start = time.perf_counter()
+        with engine_settings(token_budget=self.token_budget, on_rows=on_rows):
+            try:
+                out = self.encoder.encode(texts, role=role, task=self.task, batch_size=self.batch_size)
+            except (WorkerFailed, EngineOutOfMemory) as exc:
+                raise TaskError(f"model {self.model_name} on task {self.task.name}: {exc}") from exc
+        self.stats.encode_s += time.perf_counter() - start
+        self.stats.encoded += len(texts)
+        return self._validated(out, len(texts))
+
+    def _check_dim(self, dim: int) -> None:
+        if self._dim is None:
+            self._dim = dim
+        elif dim != self._dim:
+            raise TaskError(f"model {self.model_name} on task {self.task.name}: embedding dimension "
+                            f"changed from {self._dim} to {dim}")
 
     def _validated(self, out: object, expected_rows: int) -> np.ndarray:
         where = f"model {self.model_name} on task {self.task.name}"
@@ -58,10 +147,7 @@ class TaskEmbedder:
             raise TaskError(
                 f"{where}: encode() returned shape {emb.shape}, expected ({expected_rows}, dim)"
             )
-        if self._dim is None:
-            self._dim = emb.shape[1]
-        elif emb.shape[1] != self._dim:
-            raise TaskError(f"{where}: embedding dimension changed from {self._dim} to {emb.shape[1]}")
+        self._check_dim(emb.shape[1])
         if not np.isfinite(emb).all():
             bad = int((~np.isfinite(emb)).any(axis=1).sum())
             raise TaskError(f"{where}: encode() returned NaN or inf in {bad} of {expected_rows} rows")

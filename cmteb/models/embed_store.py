@@ -1,0 +1,65 @@
+"""Which store a model's embeddings go to during a run: the shared on-disk cache or a
+run-scoped one.
+
+A model gets the on-disk cache (`--cache-dir`, default `default_cache_dir()`) when it has a
+stable identity: a real revision (a hub commit, a local folder's content hash, a package
+version) and an adapter that loads it from there. In-memory Python objects (`cmteb.evaluate(obj)`)
+and models without a resolvable revision cannot be identified across runs, and the hash model
+is faster to recompute than to read: they, and every model under `--no-cache`, get a store in a
+temporary folder that lives for the run only, so texts shared between tasks are still encoded
+once.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from cmteb.engine.cache import EmbeddingCache
+from cmteb.errors import UserError
+from cmteb.models.resolve import NO_REVISION, ResolvedModel
+
+NOT_CACHED_ADAPTERS = ("hash", "python-object")
+IDENTITY_FORMAT = 1
+
+
+def default_cache_dir() -> Path:
+    """`$CMTEB_CACHE_DIR`, else the user cache folder: `$XDG_CACHE_HOME/cmteb` or
+    `~/.cache/cmteb` (Linux), `~/Library/Caches/cmteb` (macOS), `%LOCALAPPDATA%\\cmteb` (Windows)."""
+    if os.environ.get("CMTEB_CACHE_DIR"):
+        return Path(os.environ["CMTEB_CACHE_DIR"])
+    if sys.platform == "win32" and os.environ.get("LOCALAPPDATA"):
+        return Path(os.environ["LOCALAPPDATA"]) / "cmteb" / "cache"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Caches" / "cmteb"
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "cmteb"
+
+
+def cache_identity(model: ResolvedModel) -> dict[str, Any] | None:
+    """What names a model's cached rows: name, revision, adapter and every recorded setting
+    (pooling, normalization, max length, dtype, ...); None when the model cannot be cached."""
+    if model.adapter in NOT_CACHED_ADAPTERS or model.revision == NO_REVISION:
+        return None
+    return {"format": IDENTITY_FORMAT, "name": model.name, "revision": model.revision,
+            "adapter": model.adapter, "settings": model.settings}
+
+
+@contextmanager
+def model_store(model: ResolvedModel, *, cache_dir: Path | None, use_cache: bool) -> Iterator[EmbeddingCache]:
+    """The store for `model` in this run (module docstring); the run-scoped one is deleted after."""
+    identity = cache_identity(model) if use_cache else None
+    if identity is not None:
+        root = cache_dir or default_cache_dir()
+        try:
+            cache = EmbeddingCache(root, identity)
+        except OSError as exc:
+            raise UserError(f"--cache-dir {root}: cannot create the cache there ({exc.strerror})") from exc
+        yield cache
+        return
+    with tempfile.TemporaryDirectory(prefix="cmteb-run-") as tmp:
+        yield EmbeddingCache(Path(tmp), {"run_scoped": model.name})
