@@ -130,6 +130,8 @@ class EmbeddingCache:
                 continue
             try:
                 found.append((path, read_keys(path)))
+            except FileNotFoundError:  # removed by another run since the listing
+                continue
             except (CorruptChunk, OSError) as exc:
                 self._remove_file(path, exc)
         self._add(found)
@@ -156,6 +158,8 @@ class EmbeddingCache:
             self._remove_file(path, exc)
 
     def _remove_file(self, path: Path, exc: BaseException) -> None:
+        if isinstance(exc, FileNotFoundError):  # another run removed it: nothing to report
+            return
         self.stats.corrupt_chunks += 1
         log.warning("embedding cache: dropping unreadable chunk (%s); its texts are recomputed", exc)
         path.unlink(missing_ok=True)

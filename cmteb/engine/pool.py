@@ -107,7 +107,7 @@ class WorkerPool:
                 self._tasks.put((batch_id, list(texts[start:end]), list(lengths[start:end])))
             pending = set(range(len(batches)))
             while pending:
-                kind, key, payload = self._next_message()[:3]
+                _, key, payload = self._next_message()
                 start, end = batches[key]
                 emit(start, end, payload)
                 pending.discard(key)

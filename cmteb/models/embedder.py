@@ -90,7 +90,8 @@ class TaskEmbedder:
         self.stats.unique_texts += len(unique)
         if not unique:
             return np.zeros((0, self._dim or 0), dtype=np.float32)
-        return self._embed_unique(unique, role)[inverse]
+        rows = self._embed_unique(unique, role)
+        return rows if len(unique) == len(model_texts) else rows[inverse]  # no copy without repeats
 
     def _embed_unique(self, texts: list[str], role: Role) -> np.ndarray:
         if self.store is not None:

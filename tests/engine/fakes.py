@@ -64,3 +64,16 @@ def make_failing(device: str) -> FailingBackend:
 
 def make_broken_at_load(device: str) -> FakeBackend:
     raise OSError(f"cannot load the model on {device}")
+
+
+def store_rows(cache_root: str, identity: dict, texts: list[str], rounds: int) -> None:
+    """Worker of the concurrent-writers test: store `texts` `rounds` times, then look them up."""
+    from pathlib import Path
+
+    from cmteb.engine.cache import EmbeddingCache
+
+    for _ in range(rounds):
+        cache = EmbeddingCache(Path(cache_root), identity)
+        cache.store(texts, expected(texts))
+        found, rows = cache.lookup(texts)
+        assert found.all() and np.array_equal(rows, expected(texts))

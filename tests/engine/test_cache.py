@@ -125,3 +125,24 @@ def test_run_scoped_store_is_removed_after_the_run(tmp_path):
     assert not folder.exists()
     with model_store(model(), cache_dir=tmp_path, use_cache=False) as store:
         assert not str(store.folder).startswith(str(tmp_path))
+
+
+def test_concurrent_writers_share_one_cache(tmp_path):
+    import multiprocessing as mp
+
+    from tests.engine.fakes import store_rows
+
+    texts = [f"passage: 文本{i}" for i in range(300)]
+    ctx = mp.get_context("spawn")
+    procs = [ctx.Process(target=store_rows, args=(str(tmp_path), IDENTITY, texts[i * 100 : i * 100 + 200], 3))
+             for i in range(2)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(timeout=120)
+    assert [p.exitcode for p in procs] == [0, 0]
+    cache = EmbeddingCache(tmp_path, IDENTITY)
+    found, rows = cache.lookup(texts)
+    assert found.sum() == 300 and cache.stats.corrupt_chunks == 0
+    np.testing.assert_array_equal(rows, expected(texts))
+    assert not list(cache.folder.glob(".tmp-*"))

@@ -1,0 +1,1 @@
+"""Helpers of scripts/bench_vs_mteb.py: the workload, the two pipelines, the ceiling, memory."""
