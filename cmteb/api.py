@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from cmteb.config import RunConfig, TaskSelection
+from cmteb.engine.batching import DEFAULT_BATCH_SIZE
 from cmteb.errors import TaskError, UserError
 from cmteb.models.policy import TextPolicy
 from cmteb.models.protocol import Encoder
@@ -34,7 +35,7 @@ def evaluate(
     data_dir: str | Path | None = None,
     output_dir: str | Path = "results",
     protocol: str | None = None,
-    batch_size: int = 32,
+    batch_size: int = DEFAULT_BATCH_SIZE,
     cache_dir: str | Path | None = None,
     use_cache: bool = True,
     overwrite: bool = False,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cmteb.engine.batching import DEFAULT_BATCH_SIZE
 from cmteb.models.resolve import ModelOptions
 
 
@@ -28,7 +29,7 @@ class RunConfig:
     output_dir: Path = Path("results")
     cache_dir: Path | None = None  # None = cmteb.models.embed_store.default_cache_dir()
     use_cache: bool = True  # False: a run-scoped store only (still shared by the run's tasks)
-    batch_size: int = 32
+    batch_size: int = DEFAULT_BATCH_SIZE  # most texts per batch (the token budget usually binds first)
     token_budget: int | None = None  # padded tokens per batch; None = the device default
     overwrite: bool = False
     quick: bool = False

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from cmteb.config import RunConfig, TaskSelection
+from cmteb.engine.batching import DEFAULT_BATCH_SIZE
 from cmteb.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_TASK_FAILED, UserError
 from cmteb.models.resolve import ModelOptions
 
@@ -44,9 +45,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     o = p.add_argument_group("data and output")
     o.add_argument("--data-dir", type=Path, help="local task data: DIR/<Task>/...")
     o.add_argument("--output-dir", type=Path, default=Path("results"))
-    o.add_argument("--batch-size", type=int, default=32, help="most texts per batch")
+    o.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE,
+                   help=f"most texts per batch (default {DEFAULT_BATCH_SIZE}; the token budget usually "
+                        "binds first)")
     o.add_argument("--token-budget", type=int, metavar="N",
-                   help="most padded tokens per batch (default: 8192 on CPU, 65536 on GPU)")
+                   help="most padded tokens per batch (default: 4096 on CPU, 65536 on GPU)")
     o.add_argument("--cache-dir", type=Path, help="embedding cache folder (default: the user cache dir)")
     o.add_argument("--no-cache", action="store_true", help="do not read or write the embedding cache")
     o.add_argument("--overwrite", action="store_true", help="recompute finished tasks")

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from cmteb.engine.batching import DEFAULT_BATCH_SIZE
 from cmteb.engine.context import engine_settings
 from cmteb.engine.local import EngineOutOfMemory
 from cmteb.engine.pool import WorkerFailed
@@ -75,7 +76,7 @@ class TaskEmbedder:
     encoder: Encoder
     policy: TextPolicy
     task: TaskSpec
-    batch_size: int = 32
+    batch_size: int = DEFAULT_BATCH_SIZE
     model_name: str = "model"
     store: EmbeddingCache | None = None
     progress: TaskProgress | None = None

@@ -37,12 +37,13 @@ def load_model(path: str, dtype: str) -> tuple[ResolvedModel, RecordingEncoder]:
 
 
 def run_task(model: ResolvedModel, task: BenchTask, root: Path, out: Path, cache: Path,
-             dtype: str) -> dict[str, Any]:
+             dtype: str, batch_size: int) -> dict[str, Any]:
     """Run one task through cmteb's pipeline; returns its result document."""
     selection = (TaskSelection(task_files=(root / f"{task.name}.yaml",)) if task.bench_only
                  else TaskSelection(tasks=(task.name,)))
     config = RunConfig(models=(), selection=selection, data_dir=root, output_dir=out, cache_dir=cache,
-                       model_options=ModelOptions(dtype=dtype, **E5_OPTIONS), show_progress=False)
+                       model_options=ModelOptions(dtype=dtype, **E5_OPTIONS), show_progress=False,
+                       batch_size=batch_size)
     report = run(config, resolved=[model])
     (outcome,) = report.outcomes
     if outcome.status != "done":

@@ -47,7 +47,7 @@ def retrieval_peak(n_docs: int) -> dict[str, float]:
 
     gc.collect()
     base = current_rss_mib()
-    _, seconds, peak = measured(lambda: retrieval.evaluate(_spec(), data, embed, get_protocol("cmteb")))
+    _, seconds, _, peak = measured(lambda: retrieval.evaluate(_spec(), data, embed, get_protocol("cmteb")))
     embeddings = sum(v.nbytes for v in vectors.values()) / 2**20
     return {"docs": n_docs, "embeddings_mib": embeddings, "extra_peak_mib": peak - base,
             "seconds": seconds, "full_matrix_mib": QUERIES * n_docs * 4 / 2**20}
