@@ -19,7 +19,7 @@ import numpy as np
 
 from cmteb.engine.batching import length_order, plan_batches
 from cmteb.engine.context import current_settings
-from cmteb.engine.devices import CPU_TOKEN_BUDGET
+from cmteb.engine.devices import default_token_budget
 from cmteb.engine.local import BatchRunner
 
 if TYPE_CHECKING:
@@ -28,6 +28,9 @@ if TYPE_CHECKING:
 
 @runtime_checkable
 class TokenBackend(Protocol):
+    """Optional attributes the engine reads: `token_budget` (padded tokens per batch) or else
+    `device` (a torch device string: the budget then defaults to `default_token_budget(device)`)."""
+
     def token_lengths(self, texts: list[str]) -> list[int]:
         """Tokens per text after truncation at the model's max length, special tokens included."""
         ...
@@ -49,13 +52,14 @@ def encode_texts(
 
     `batch_size`: most texts per batch. `token_budget`: most padded tokens per batch; None = the
     engine context's (`engine_settings`), else the backend's `token_budget` attribute, else the
-    CPU default. `pool`: run the batches on its worker processes instead of in this process.
+    default of the backend's `device` (CPU when it has none). `pool`: run the batches on its
+    worker processes instead of in this process.
     """
     if not texts:
         raise ValueError("encode_texts needs at least one text")
     settings = current_settings()
     budget = (token_budget or settings.token_budget or getattr(backend, "token_budget", None)
-              or CPU_TOKEN_BUDGET)
+              or default_token_budget(str(getattr(backend, "device", "cpu"))))
     lengths = np.asarray(backend.token_lengths(texts), dtype=np.int64)
     order = length_order(lengths)
     sorted_texts = [texts[i] for i in order]

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from cmteb.engine.backend import encode_texts
 from cmteb.engine.batching import length_order, plan_batches
 from cmteb.engine.context import engine_settings
+from cmteb.engine.devices import CPU_TOKEN_BUDGET, GPU_TOKEN_BUDGET
 from cmteb.engine.local import EngineOutOfMemory
 from tests.engine.fakes import FakeBackend, expected
 
@@ -86,3 +87,13 @@ def test_other_errors_are_not_mistaken_for_out_of_memory():
 
     with pytest.raises(RuntimeError, match="shape mismatch"):
         encode_texts(Broken(), TEXTS, batch_size=4)
+
+
+def test_default_budget_follows_the_backend_device():
+    backend = FakeBackend()
+    backend.device = "cuda:0"
+    encode_texts(backend, ["x" * 300] * 300, batch_size=1000)
+    assert len(backend.batches[0]) == GPU_TOKEN_BUDGET // 300
+    cpu = FakeBackend()
+    encode_texts(cpu, ["x" * 300] * 30, batch_size=1000)
+    assert len(cpu.batches[0]) == CPU_TOKEN_BUDGET // 300
