@@ -12,10 +12,10 @@ from pathlib import Path
 
 from cmteb.errors import UserError
 from cmteb.leaderboard.aggregate import build_row, sort_rows, types_of
+from cmteb.leaderboard.choose import choose, group_by_model
 from cmteb.leaderboard.convention import conventions, file_protocol
 from cmteb.leaderboard.discover import read_results
 from cmteb.leaderboard.records import Leaderboard, ModelRow, ResultFile, TaskConvention
-from cmteb.leaderboard.choose import choose, group_by_model
 from cmteb.leaderboard.sizes import parameters
 from cmteb.tasks.registry import TaskRegistry
 

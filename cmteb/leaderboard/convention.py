@@ -58,7 +58,7 @@ def metric_keys(metric: str) -> list[str]:
     if rest and prefix in _OLD_GROUPS:
         group = _OLD_GROUPS[prefix]
         keys += [f"{group}.{rest}", f"{group}_{rest}"]
-    return keys
+    return list(dict.fromkeys(keys))
 
 
 def metric_value(metrics: dict[str, float], metric: str) -> float | None:
