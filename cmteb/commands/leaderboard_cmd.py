@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import cmteb
+from cmteb.errors import UserError
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -37,6 +38,8 @@ def main(args: argparse.Namespace) -> int:
     from cmteb.leaderboard.publish import publish
     from cmteb.leaderboard.tables import summary_lines
 
+    if args.out.exists() and not args.out.is_dir():
+        raise UserError(f"--out {args.out}: exists and is not a folder")
     board = build_leaderboard(args.results, args.benchmark, strict=args.strict)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     generated = f"generated {stamp} by cmteb {cmteb.__version__}"

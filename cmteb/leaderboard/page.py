@@ -92,11 +92,13 @@ def type_panel(board: Leaderboard, task_type: str) -> str:
 
 
 def _notes_cell(row: ModelRow) -> str:
-    items = [f"missing {t}: {row.tasks[t].missing}" for t in row.overall.missing]
-    items += [f"{present.DEVIATION_MARK} {line}" for line in present.deviation_lines(row)]
-    inner = "".join(f"<li>{escape(i)}</li>" for i in items)
-    body = f"<ul>{inner}</ul>" if inner else ""
-    return f'<td class="notes"{_attrs(data_value=str(len(items)))}>{body}</td>'
+    """Missing and marked tasks with their reasons, folded under a one-line summary."""
+    missing = [f"missing {t}: {row.tasks[t].missing}" for t in row.overall.missing]
+    marked = [f"{present.DEVIATION_MARK} {line}" for line in present.deviation_lines(row)]
+    items = "".join(f"<li>{escape(i)}</li>" for i in missing + marked)
+    summary = f"{len(missing)} missing, {len(marked)} marked"
+    body = f"<details><summary>{summary}</summary><ul>{items}</ul></details>" if items else ""
+    return f'<td class="notes"{_attrs(data_value=str(len(missing) + len(marked)))}>{body}</td>'
 
 
 def models_panel(board: Leaderboard) -> str:

@@ -31,6 +31,7 @@ def hash_results(tmp_path_factory) -> Path:
     return out
 
 
+@pytest.mark.slow
 def test_leaderboard_of_a_cmteb_run_matches_its_result_files(hash_results, tmp_path):
     out = tmp_path / "lb"
     proc = cmteb("leaderboard", "--results", str(hash_results), "--benchmark", "demo",
@@ -77,6 +78,14 @@ def test_bad_input_is_one_line_and_exit_2(args, message, tmp_path):
     (line,) = proc.stderr.strip().splitlines()
     assert line.startswith(f"cmteb: error: {message}")
     assert not (tmp_path / "lb").exists()
+
+
+def test_out_must_be_a_folder(tmp_path):
+    write_demo_model(tmp_path / "results", "org/m", {"DemoSTS": 0.5})
+    (tmp_path / "file").write_text("x")
+    proc = cmteb("leaderboard", "--results", str(tmp_path / "results"), "--benchmark", "demo",
+                 "--out", str(tmp_path / "file"))
+    assert proc.returncode == 2 and "--out" in proc.stderr and "not a folder" in proc.stderr
 
 
 def test_corrupt_result_file_is_named(tmp_path):

@@ -29,7 +29,7 @@ README_MODELS = ["BAAI/bge-large-zh-v1.5", "BAAI/bge-base-zh-v1.5", "BAAI/bge-sm
 REPRODUCED = ["Retrieval", "STS", "PairClassification", "Reranking", "Clustering"]
 BGE = {"large": "BAAI/bge-large-zh-v1.5", "base": "BAAI/bge-base-zh-v1.5", "small": "BAAI/bge-small-zh-v1.5"}
 
-pytestmark = [pytest.mark.shared]
+pytestmark = [pytest.mark.shared, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
