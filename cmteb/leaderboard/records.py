@@ -73,7 +73,8 @@ class TaskConvention:
 class TaskScore:
     """One model's score on one task, or why it is missing.
 
-    `value`: points rounded to 2 dp (None when missing); `raw`: points before rounding.
+    `raw`: points before rounding (set by `choose`); `value`: `raw` rounded to 2 dp (set by
+    `aggregate.rounded`); both None when missing, and then `missing` says why.
     `deviations`: how the source differs from (or cannot be checked against) the convention.
     """
 
