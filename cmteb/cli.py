@@ -19,6 +19,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "run": ("cmteb.commands.run_cmd", "evaluate models on tasks and write results"),
     "list": ("cmteb.commands.list_cmd", "list tasks with type, splits, main score and dataset"),
     "download": ("cmteb.commands.download_cmd", "write tasks' hub data in the local --data-dir layout"),
+    "leaderboard": ("cmteb.commands.leaderboard_cmd", "tables, web page and plots from result folders"),
 }
 
 

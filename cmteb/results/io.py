@@ -1,6 +1,7 @@
-"""Atomic JSON files: write to a temporary file in the same folder, fsync, rename.
+"""Atomic files (JSON, text, bytes): write to a temporary file in the same folder, fsync, rename.
 
-A reader never sees a half-written result: either the old file or the new one exists.
+A reader never sees a half-written file: either the old file or the new one exists. The file
+gets the mode a plain `open()` would give (0666 minus the umask), not mkstemp's 0600.
 """
 
 from __future__ import annotations
@@ -28,14 +29,28 @@ def _json_safe(value: Any) -> Any:
     return value
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def write_json_atomic(path: Path, obj: Any, *, indent: int | None = 2) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
     text = json.dumps(_json_safe(obj), ensure_ascii=False, indent=indent, allow_nan=False)
+    write_bytes_atomic(path, (text + "\n").encode("utf-8"))
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    write_bytes_atomic(path, text.encode("utf-8"))
+
+
+def write_bytes_atomic(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.write("\n")
+        os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual file mode
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
