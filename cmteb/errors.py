@@ -20,9 +20,12 @@ _LINE_BREAK = re.compile(r"[ \t]*[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+\s*")
 
 
 class CmtebError(Exception):
-    """Base class of every error cmteb reports on one line."""
+    """Base class of every error cmteb reports on one line (`str()` never spans lines)."""
 
     exit_code = EXIT_USER_ERROR
+
+    def __str__(self) -> str:
+        return one_line(super().__str__())
 
 
 class UserError(CmtebError):

@@ -32,41 +32,52 @@ class FlakyHashEncoder(HashEncoder):
         return super().encode(texts, role=role, task=task, batch_size=batch_size)
 
 
-class _BadOnSTS(HashEncoder):
-    """Hash vectors, spoiled by `spoil` on STS tasks only (the other tasks must still finish)."""
+class _Spoiled(HashEncoder):
+    """Hash vectors, spoiled by `spoil` on tasks of type `on_type` only (the others must finish)."""
+
+    on_type = "STS"
 
     def spoil(self, out: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
     def encode(self, texts, *, role, task, batch_size):
         out = super().encode(texts, role=role, task=task, batch_size=batch_size)
-        return self.spoil(out) if task.type == "STS" else out
+        return self.spoil(out) if task.type == self.on_type else out
 
 
-class NaNOnSTS(_BadOnSTS):
+class NaNOnSTS(_Spoiled):
     def spoil(self, out: np.ndarray) -> np.ndarray:
         out[-1, 0] = np.nan
         return out
 
 
-class InfOnSTS(_BadOnSTS):
+class InfOnSTS(_Spoiled):
     def spoil(self, out: np.ndarray) -> np.ndarray:
         out[0, 3] = np.inf
         return out
 
 
-class ExtraRowOnSTS(_BadOnSTS):
+class ExtraRowOnSTS(_Spoiled):
     def spoil(self, out: np.ndarray) -> np.ndarray:
         return np.vstack([out, out[:1]])
 
 
-class ShrinkingDimOnSTS(_BadOnSTS):
-    """Full width on the first STS call, one column less on the next: inconsistent dimensions."""
+class ShrinkingDimOnRetrieval(_Spoiled):
+    """Retrieval: full width for the queries, one column less for the corpus (inconsistent dims)."""
+
+    on_type = "Retrieval"
 
     def __init__(self) -> None:
         super().__init__()
-        self.sts_calls = 0
+        self.spoiled_calls = 0
 
     def spoil(self, out: np.ndarray) -> np.ndarray:
-        self.sts_calls += 1
-        return out if self.sts_calls == 1 else out[:, :-1]
+        self.spoiled_calls += 1
+        return out if self.spoiled_calls == 1 else out[:, :-1]
+
+
+class MultiLineErrorOnSTS(_Spoiled):
+    """Raises an error whose message spans lines, as many libraries' errors do."""
+
+    def spoil(self, out: np.ndarray) -> np.ndarray:
+        raise OSError("could not reach the device.\nCheck the driver, then retry.")
