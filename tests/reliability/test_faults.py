@@ -190,3 +190,13 @@ def test_written_results_are_readable_by_others(tmp_path, capsys):
     for path in tmp_path.rglob("*.json"):
         assert path.stat().st_mode & 0o777 == 0o666 & ~umask  # not mkstemp's private 0600
         json.loads(path.read_text("utf-8"))
+
+
+def test_unwritable_output_folder_exits_2_before_any_work(tmp_path, capsys):
+    not_a_folder = tmp_path / "results"
+    not_a_folder.write_text("a file where the output folder should be", encoding="utf-8")
+    code, _, err = run_cmteb(capsys, "--model", "hash", *DEMO, "--output-dir", str(not_a_folder))
+    assert code == 2
+    assert err.strip().splitlines() == [
+        f"cmteb: error: --output-dir {not_a_folder}: cannot create lock "
+        f"{not_a_folder}/.cmteb-locks/hash/hash-v1/DemoRetrieval.lock: Not a directory"]

@@ -22,11 +22,11 @@ from cmteb.tasks.spec import TaskSpec
 VALID: dict[str, Any] = yaml.safe_load(TINY_TASK)
 FIELDS = [*VALID, "languages", "prompt", "version", "sts", "retrieval", "min_score", "cmteb", "mteb"]
 YAML_SYNTAX = list(":-[]{},#&*!|>'\"%@`?\t\n\r ") + ["\ufeff", "\x00", "\u2028", "<<", "---"]
-# YAML features that once escaped as tracebacks: complex keys, merge keys, tags, huge or
-# impossible values, deep nesting.
+# YAML features that once escaped as tracebacks (complex keys, merge keys, control characters,
+# impossible values) and other rarely used ones; the fuzz inserts them at random places.
 SNIPPETS = ["\n? [a, b]\n: c\n", "\n{[x]: 1}: y\n", "\n<<: {a: 1}\n", "\nx: !!binary AA==\n",
             "\nx: !!set {a}\n", "\nx: !!omap [a]\n", "\nversion: 2001-13-45\n", "\nx: &a [*a]\n",
-            "\nversion: " + "9" * 5000 + "\n", "\nx: " + "[" * 3000 + "\n", "\nx: !!python/name:os.system\n"]
+            "\nversion: " + "9" * 5000 + "\n", "\nx: !!python/name:os.system\n", "\nx: a\x1fb\n"]
 
 
 def _load(text: bytes) -> TaskSpec:
@@ -84,6 +84,13 @@ def test_any_input_is_a_task_or_one_user_error(text: bytes) -> None:
 
 
 REMOVE = object()
+
+
+@pytest.mark.parametrize("snippet", [*SNIPPETS, "\nx: " + "[" * 1000 + "\n"],
+                         ids=lambda s: repr(s[:16]))
+def test_each_rare_yaml_feature_is_one_user_error(snippet: str) -> None:
+    with pytest.raises(UserError):
+        _load((TINY_TASK + snippet).encode())
 
 
 def _with(doc: dict[str, Any], path: list[str], value: Any) -> dict[str, Any]:
