@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from cmteb.tasks.registry import tasks_root
-from tests.reliability.conftest import result_files, run_cmteb
+from tests.reliability.helpers import result_files, run_cmteb
 from tests.tasks.task_yaml_helpers import TINY_TASK
 
 DEMO_DATA = tasks_root() / "demo" / "data"

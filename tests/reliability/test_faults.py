@@ -15,14 +15,14 @@ import pytest
 
 import cmteb.results.io as results_io
 from cmteb.results.locks import ResultLocks
-from tests.reliability.conftest import (
+from tests.reliability.fault_models import FlakyHashEncoder
+from tests.reliability.helpers import (
     DEMO,
     assert_no_partial_files,
     result_files,
     run_cmteb,
     scores_by_task,
 )
-from tests.reliability.fault_models import FlakyHashEncoder
 
 FLAKY = "tests.reliability.fault_models:FlakyHashEncoder"
 

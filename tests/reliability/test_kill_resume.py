@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.reliability.conftest import (
+from tests.reliability.helpers import (
     DEMO,
     assert_no_partial_files,
     result_files,
@@ -29,13 +29,28 @@ ENCODE = "cmteb.models.hash_encoder:HashEncoder.encode"
 pytestmark = pytest.mark.slow
 
 
-def start_with_fault(target: str, on_call: int, action: str, out: Path) -> subprocess.Popen:
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(ROOT)}
-    return subprocess.Popen(
-        [sys.executable, "-m", "tests.reliability.kill_point", target, str(on_call), action,
-         "run", "--model", "hash", *DEMO, "--output-dir", str(out)],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
+@pytest.fixture
+def start_with_fault():
+    """Start `cmteb run --model hash ... --output-dir OUT` with a fault point (see kill_point);
+    `run_args` replaces the model and tasks (e.g. a tiny model folder for the embedding cache)."""
+    started: list[subprocess.Popen] = []
+
+    def start(target: str, on_call: int, action: str, out: Path,
+              run_args: tuple[str, ...] = ("--model", "hash", *DEMO)) -> subprocess.Popen:
+        env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(ROOT)}
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "tests.reliability.kill_point", target, str(on_call), action,
+             "run", *run_args, "--output-dir", str(out)],
+            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        started.append(proc)
+        return proc
+
+    yield start
+    for proc in started:  # a paused run outlives a failed test otherwise
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
 
 
 def wait_for(marker: Path, proc: subprocess.Popen, timeout: float = 120) -> None:
@@ -49,7 +64,7 @@ def wait_for(marker: Path, proc: subprocess.Popen, timeout: float = 120) -> None
         time.sleep(0.05)
 
 
-def test_sigkill_mid_task_then_same_command_resumes(tmp_path, capsys, clean_scores):
+def test_sigkill_mid_task_then_same_command_resumes(tmp_path, capsys, clean_scores, start_with_fault):
     out, marker = tmp_path / "out", tmp_path / "paused"
     # Encode call 5 is inside the third demo task (retrieval and reranking take two calls each).
     proc = start_with_fault(ENCODE, 5, f"pause:{marker}", out)
@@ -76,7 +91,7 @@ def test_sigkill_mid_task_then_same_command_resumes(tmp_path, capsys, clean_scor
     assert scores_by_task(out) == clean_scores
 
 
-def test_sigkill_between_temp_write_and_rename(tmp_path, capsys, clean_scores):
+def test_sigkill_between_temp_write_and_rename(tmp_path, capsys, clean_scores, start_with_fault):
     out = tmp_path / "out"
     # os.replace call 5 renames the third task's samples file (two renames per task).
     proc = start_with_fault("os:replace", 5, "kill", out)
