@@ -2,8 +2,11 @@
 
 Order of work (no back and forth): resolve tasks and models (unknown names stop the run before
 anything else), load and validate every task's data (a bad file stops the run before any encoding),
-then per model and task: reuse a finished result with equal settings, else evaluate each split and
-write the result atomically. A task that fails is reported and the others still run.
+lock every result file the run may write and check the finished ones (held locks, corrupt results
+and results made with other settings stop the run before any encoding), then per model and task:
+reuse a finished result, else evaluate each split and write the result atomically. A task that
+fails is reported and the others still run; a result that cannot be written (disk full) stops the
+run, since later results could not be written either. Rerunning the same command resumes.
 """
 
 from __future__ import annotations
@@ -11,18 +14,20 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from cmteb.config import RunConfig
 from cmteb.data.loader import load_task_data
 from cmteb.data.types import TaskData
-from cmteb.errors import CmtebError, TaskError, UserError
+from cmteb.errors import CmtebError, UserError
 from cmteb.evaluators import SplitResult, evaluate_split
 from cmteb.models.embedder import TaskEmbedder
 from cmteb.models.resolve import ResolvedModel, resolve_model
 from cmteb.protocols import get_protocol
 from cmteb.results import provenance
-from cmteb.results.io import write_json_atomic
+from cmteb.results.io import WriteError, stale_temp_files, write_json_atomic
+from cmteb.results.locks import ResultLocks
 from cmteb.results.task_result import (
     build_result,
     build_samples,
@@ -58,8 +63,14 @@ class TaskOutcome:
 
 @dataclass
 class RunReport:
+    """What a run did. `planned`: model x task pairs; `running`: 'model / task' in progress;
+    `stopped`: why the run ended before its plan did (a result could not be written)."""
+
     plan: Plan
     outcomes: list[TaskOutcome] = field(default_factory=list)
+    planned: int = 0
+    running: str | None = None
+    stopped: str | None = None
 
     @property
     def failures(self) -> list[TaskOutcome]:
@@ -102,13 +113,17 @@ def cmteb_block(
     }
 
 
+def result_file(model: ResolvedModel, task: str, config: RunConfig) -> Path:
+    return result_path(config.output_dir, model.folder_name, model.revision, task)
+
+
 def evaluate_task(
     planned: PlannedTask, data: TaskData, model: ResolvedModel, plan: Plan, config: RunConfig
 ) -> dict[str, Any]:
     """Evaluate every loaded split of one task and write its result; returns the result doc."""
     spec = planned.spec
     block = cmteb_block(planned, data, model, plan, config)
-    path = result_path(config.output_dir, model.folder_name, model.revision, spec.name)
+    path = result_file(model, spec.name, config)
     embedder = TaskEmbedder(model.load(), model.policy, spec, config.batch_size, model.name)
     protocol = get_protocol(plan.protocol)
     start = time.perf_counter()
@@ -126,32 +141,77 @@ def evaluate_task(
     return doc
 
 
+def finished_results(
+    models: list[ResolvedModel], plan: Plan, data: dict[str, TaskData], config: RunConfig
+) -> dict[tuple[str, str], dict[str, Any]]:
+    """{(model name, task): result} of finished tasks whose decisive settings equal this run's.
+
+    Raises UserError for a result that is corrupt, not a cmteb result, or made with other
+    settings (see `existing_result`); with `--overwrite`, finished results are not read at all.
+    """
+    done: dict[tuple[str, str], dict[str, Any]] = {}
+    if config.overwrite:
+        return done
+    for model in models:
+        for planned in plan.tasks:
+            block = cmteb_block(planned, data[planned.spec.name], model, plan, config)
+            doc = existing_result(result_file(model, planned.spec.name, config), decisive(block))
+            if doc is not None:
+                done[(model.name, planned.spec.name)] = doc
+    return done
+
+
+def remove_stale_temp_files(result_files: list[Path]) -> None:
+    """Delete temporary files a killed run left beside these (locked) results."""
+    for path in result_files:
+        for stale in [*stale_temp_files(path), *stale_temp_files(samples_path(path))]:
+            log.info("removing %s (left by an interrupted run)", stale)
+            stale.unlink(missing_ok=True)
+
+
+def attempt_task(
+    planned: PlannedTask, data: TaskData, model: ResolvedModel, plan: Plan, config: RunConfig,
+    report: RunReport,
+) -> TaskOutcome:
+    """Evaluate one task; a failure becomes a "failed" outcome (a write failure also sets
+    `report.stopped`). UserError and KeyboardInterrupt propagate."""
+    spec = planned.spec
+
+    def failed(message: str) -> TaskOutcome:
+        return TaskOutcome(model.name, spec.name, spec.type, "failed", error=message)
+
+    try:
+        doc = evaluate_task(planned, data, model, plan, config)
+    except UserError:
+        raise
+    except WriteError as exc:
+        report.stopped = f"task {spec.name}: {exc}"
+        return failed(f"{report.stopped} (run stopped; rerun the same command to resume)")
+    except CmtebError as exc:
+        return failed(str(exc))
+    except Exception as exc:  # noqa: BLE001 - a task failure must not stop the other tasks
+        log.debug("task %s failed", spec.name, exc_info=True)
+        return failed(f"task {spec.name}: {type(exc).__name__}: {exc}")
+    return TaskOutcome(model.name, spec.name, spec.type, "done", doc)
+
+
 def run_model(
     model: ResolvedModel, plan: Plan, data: dict[str, TaskData], config: RunConfig,
-    report: RunReport,
+    report: RunReport, done: dict[tuple[str, str], dict[str, Any]],
 ) -> None:
+    """Every planned task of one model, in plan order; stops early when `report.stopped` is set."""
     for planned in plan.tasks:
         spec = planned.spec
-        block = cmteb_block(planned, data[spec.name], model, plan, config)
-        path = result_path(config.output_dir, model.folder_name, model.revision, spec.name)
-        if not config.overwrite:
-            done = existing_result(path, decisive(block))
-            if done is not None:
-                report.outcomes.append(TaskOutcome(model.name, spec.name, spec.type, "skipped", done))
-                continue
-        try:
-            doc = evaluate_task(planned, data[spec.name], model, plan, config)
-        except UserError:
-            raise
-        except (TaskError, CmtebError) as exc:
-            report.outcomes.append(TaskOutcome(model.name, spec.name, spec.type, "failed", error=str(exc)))
+        if (model.name, spec.name) in done:
+            report.outcomes.append(TaskOutcome(model.name, spec.name, spec.type, "skipped",
+                                               done[(model.name, spec.name)]))
             continue
-        except Exception as exc:  # noqa: BLE001 - a task failure must not stop the other tasks
-            log.debug("task %s failed", spec.name, exc_info=True)
-            msg = f"task {spec.name}: {type(exc).__name__}: {exc}"
-            report.outcomes.append(TaskOutcome(model.name, spec.name, spec.type, "failed", error=msg))
-            continue
-        report.outcomes.append(TaskOutcome(model.name, spec.name, spec.type, "done", doc))
+        report.running = f"{model.name} / {spec.name}"
+        outcome = attempt_task(planned, data[spec.name], model, plan, config, report)
+        report.running = None
+        report.outcomes.append(outcome)
+        if report.stopped:
+            return
 
 
 def run(config: RunConfig, *, registry: TaskRegistry | None = None,
@@ -162,11 +222,19 @@ def run(config: RunConfig, *, registry: TaskRegistry | None = None,
     registry = registry or TaskRegistry()
     plan = plan_tasks(config.selection, config.protocol, registry)
     models = resolved or [resolve_model(m, config.model_options) for m in config.models]
-    data = load_all_data(plan, config)
-    report = RunReport(plan)
+    report = RunReport(plan, planned=len(models) * len(plan.tasks))
     try:
-        for model in models:
-            run_model(model, plan, data, config, report)
+        data = load_all_data(plan, config)
+        result_files = list(dict.fromkeys(
+            result_file(m, t.spec.name, config) for m in models for t in plan.tasks))
+        with ResultLocks(config.output_dir) as locks:
+            locks.acquire(result_files)
+            remove_stale_temp_files(result_files)
+            done = finished_results(models, plan, data, config)
+            for model in models:
+                run_model(model, plan, data, config, report, done)
+                if report.stopped:
+                    break
     except KeyboardInterrupt:
         raise RunInterrupted(report) from None
     return report

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from cmteb.config import RunConfig, TaskSelection
-from cmteb.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_TASK_FAILED, UserError
+from cmteb.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_TASK_FAILED, UserError, one_line
 from cmteb.models.resolve import ModelOptions
 
 
@@ -88,18 +88,17 @@ def config_from_args(args: argparse.Namespace) -> RunConfig:
 
 def main(args: argparse.Namespace) -> int:
     from cmteb.runner import RunInterrupted, run
-    from cmteb.summary import render_summary
+    from cmteb.summary import interrupted_line, render_summary
 
     config = config_from_args(args)
     try:
         report = run(config)
     except RunInterrupted as stop:
-        print(render_summary(stop.report), file=sys.stderr)
-        done = sum(o.status != "failed" for o in stop.report.outcomes)
-        print(f"cmteb: interrupted after {done} finished task(s); rerun the same command to resume",
-              file=sys.stderr)
+        if stop.report.outcomes:
+            print(render_summary(stop.report))
+        print(f"cmteb: {interrupted_line(stop.report)}", file=sys.stderr)
         return EXIT_INTERRUPTED
     print(render_summary(report))
     for failure in report.failures:
-        print(f"cmteb: error: {failure.model}: {failure.error}", file=sys.stderr)
+        print(f"cmteb: error: {failure.model}: {one_line(failure.error or '')}", file=sys.stderr)
     return EXIT_TASK_FAILED if report.failures else EXIT_OK
