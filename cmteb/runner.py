@@ -17,12 +17,14 @@ from cmteb.config import RunConfig
 from cmteb.data.loader import load_task_data
 from cmteb.data.types import TaskData
 from cmteb.errors import CmtebError, TaskError, UserError
-from cmteb.evaluators import SplitResult, evaluate_split
+from cmteb.evaluators import SplitResult
 from cmteb.models.embedder import TaskEmbedder
 from cmteb.models.resolve import ResolvedModel, resolve_model
+from cmteb.models.stages import prepare_models, run_depth
 from cmteb.protocols import get_protocol
 from cmteb.results import provenance
 from cmteb.results.io import write_json_atomic
+from cmteb.results.runs import write_runs
 from cmteb.results.task_result import (
     build_result,
     build_samples,
@@ -32,6 +34,7 @@ from cmteb.results.task_result import (
     result_path,
     samples_path,
 )
+from cmteb.scoring import encoding_report, score_split
 from cmteb.selection import Plan, PlannedTask, plan_tasks
 from cmteb.tasks.registry import TaskRegistry
 
@@ -115,13 +118,17 @@ def evaluate_task(
     splits: dict[str, SplitResult] = {}
     for split, split_data in data.splits.items():
         log.info("%s: %s / %s", model.name, spec.name, split)
-        splits[split] = evaluate_split(spec, split_data, embedder, protocol)
+        splits[split] = score_split(model, spec, split, split_data, embedder, protocol)
     elapsed = time.perf_counter() - start
     block["encoding"] = {"texts": embedder.stats.texts, "unique_texts": embedder.stats.unique_texts}
+    block["encoding"].update(encoding_report(model))
     block["timings"] = {"evaluation_s": round(elapsed, 3)}
     doc = build_result(spec, protocol=plan.protocol, splits=splits, cmteb_block=block,
                        evaluation_time=elapsed)
     write_json_atomic(samples_path(path), build_samples(spec, splits), indent=None)
+    runs = {name: res.run for name, res in splits.items() if res.run is not None}
+    if runs:
+        write_runs(path, spec.name, plan.protocol, runs, run_depth(config.model_options))
     write_json_atomic(path, doc)
     return doc
 
@@ -132,6 +139,8 @@ def run_model(
 ) -> None:
     for planned in plan.tasks:
         spec = planned.spec
+        if not model.takes(spec.type):
+            continue
         block = cmteb_block(planned, data[spec.name], model, plan, config)
         path = result_path(config.output_dir, model.folder_name, model.revision, spec.name)
         if not config.overwrite:
@@ -162,6 +171,7 @@ def run(config: RunConfig, *, registry: TaskRegistry | None = None,
     registry = registry or TaskRegistry()
     plan = plan_tasks(config.selection, config.protocol, registry)
     models = resolved or [resolve_model(m, config.model_options) for m in config.models]
+    models = prepare_models(models, plan, config)
     data = load_all_data(plan, config)
     report = RunReport(plan)
     try:
