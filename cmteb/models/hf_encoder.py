@@ -4,7 +4,9 @@
 the texts to `cmteb.engine.backend.encode_texts`, which decides the batches. Policy:
 - tokenization: special tokens added, truncation at `max_length` tokens (`append_eos`: the EOS token
   is appended after truncation at `max_length - 1`, so it always survives);
-- padding: right, except `last` pooling, which pads on the left (as gte-Qwen2's model card);
+- padding: right, except `last` pooling, which pads on the left (as gte-Qwen2's model card); a
+  left-padded batch gets position ids counted from each text's first real token, so a text is
+  embedded exactly as if unpadded (RoBERTa-family models already count positions that way);
 - forward in `dtype` (fp32 / fp16 / bf16); pooling and L2 normalization in float32;
 - output float32 (n, dim).
 """
@@ -24,6 +26,7 @@ from cmteb.tasks.spec import TaskSpec
 
 TORCH_DTYPES = {"fp32": "float32", "fp16": "float16", "bf16": "bfloat16"}
 _SANE_MAX_LENGTH = 1_000_000  # tokenizers without a limit report ~1e30
+_OWN_POSITIONS = ("roberta", "xlm-roberta", "camembert")  # derive positions from the padding
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,8 @@ class TransformersBackend:
 
         batch = self.tokenizer.pad({"input_ids": self._ids(texts)}, padding=True,
                                    return_tensors="pt")
+        if self.tokenizer.padding_side == "left" and self.model.config.model_type not in _OWN_POSITIONS:
+            batch["position_ids"] = (batch["attention_mask"].cumsum(dim=1) - 1).clamp(min=0)
         batch = {k: v.to(self.settings.device) for k, v in batch.items()}
         with torch.inference_mode():
             states = self.model(**batch).last_hidden_state.float()
