@@ -4,6 +4,7 @@ second stage, and a hub model found in the local cache, stored under its commit.
 from __future__ import annotations
 
 import json
+
 import pytest
 
 from tests.integration.test_run_cli import cmteb
