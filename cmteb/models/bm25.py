@@ -53,6 +53,10 @@ class BM25Model:
             out.append([w for w in words if _is_word(w) and w not in self._stopwords])
         return out
 
+    def take_encoding_report(self) -> dict[str, Any]:
+        """No max length: every token of every text is indexed or searched."""
+        return {"truncation": {"max_length": None, "texts_cut": 0, "share_cut": 0.0}}
+
     def index(self, texts: list[str]) -> BM25Index:
         retriever = self._bm25s.BM25(method=SETTINGS["method"], k1=SETTINGS["k1"], b=SETTINGS["b"])
         retriever.index(self.tokenize(texts), show_progress=False)
