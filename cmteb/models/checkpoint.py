@@ -13,6 +13,7 @@ Explicit settings win over the registry entry; every setting used is recorded.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,8 +50,6 @@ def _folder_reader(folder: Path) -> Callable[[str], Any]:
 
 
 def _read_any(path: Path | None) -> Any:
-    import json
-
     if path is None or not path.is_file():
         return None
     try:
