@@ -18,6 +18,7 @@ from cmteb.errors import EXIT_INTERRUPTED, EXIT_TASK_FAILED, EXIT_USER_ERROR, Cm
 COMMANDS: dict[str, tuple[str, str]] = {
     "run": ("cmteb.commands.run_cmd", "evaluate models on tasks and write results"),
     "list": ("cmteb.commands.list_cmd", "list tasks with type, splits, main score and dataset"),
+    "models": ("cmteb.commands.models_cmd", "list registered models and the settings they run with"),
     "download": ("cmteb.commands.download_cmd", "write tasks' hub data in the local --data-dir layout"),
     "leaderboard": ("cmteb.commands.leaderboard_cmd", "tables, web page and plots from result folders"),
 }

@@ -21,13 +21,15 @@ from cmteb.config import RunConfig
 from cmteb.data.loader import load_task_data
 from cmteb.data.types import TaskData
 from cmteb.errors import CmtebError, UserError
-from cmteb.evaluators import SplitResult, evaluate_split
+from cmteb.evaluators import SplitResult
 from cmteb.models.embedder import TaskEmbedder
 from cmteb.models.resolve import ResolvedModel, resolve_model
+from cmteb.models.stages import prepare_models, run_depth
 from cmteb.protocols import get_protocol
 from cmteb.results import provenance
 from cmteb.results.io import WriteError, stale_temp_files, write_json_atomic
 from cmteb.results.locks import ResultLocks
+from cmteb.results.runs import run_path, write_runs
 from cmteb.results.task_result import (
     build_result,
     build_samples,
@@ -37,6 +39,7 @@ from cmteb.results.task_result import (
     result_path,
     samples_path,
 )
+from cmteb.scoring import encoding_report, score_split
 from cmteb.selection import Plan, PlannedTask, plan_tasks
 from cmteb.tasks.registry import TaskRegistry
 
@@ -130,13 +133,17 @@ def evaluate_task(
     splits: dict[str, SplitResult] = {}
     for split, split_data in data.splits.items():
         log.info("%s: %s / %s", model.name, spec.name, split)
-        splits[split] = evaluate_split(spec, split_data, embedder, protocol)
+        splits[split] = score_split(model, spec, split, split_data, embedder, protocol)
     elapsed = time.perf_counter() - start
     block["encoding"] = {"texts": embedder.stats.texts, "unique_texts": embedder.stats.unique_texts}
+    block["encoding"].update(encoding_report(model))
     block["timings"] = {"evaluation_s": round(elapsed, 3)}
     doc = build_result(spec, protocol=plan.protocol, splits=splits, cmteb_block=block,
                        evaluation_time=elapsed)
     write_json_atomic(samples_path(path), build_samples(spec, splits), indent=None)
+    runs = {name: res.run for name, res in splits.items() if res.run is not None}
+    if runs:
+        write_runs(path, spec.name, plan.protocol, runs, run_depth(config.model_options))
     write_json_atomic(path, doc)
     return doc
 
@@ -154,6 +161,8 @@ def finished_results(
         return done
     for model in models:
         for planned in plan.tasks:
+            if not model.takes(planned.spec.type):
+                continue
             block = cmteb_block(planned, data[planned.spec.name], model, plan, config)
             doc = existing_result(result_file(model, planned.spec.name, config), decisive(block))
             if doc is not None:
@@ -164,7 +173,8 @@ def finished_results(
 def remove_stale_temp_files(result_files: list[Path]) -> None:
     """Delete temporary files a killed run left beside these (locked) results."""
     for path in result_files:
-        for stale in [*stale_temp_files(path), *stale_temp_files(samples_path(path))]:
+        for stale in [*stale_temp_files(path), *stale_temp_files(samples_path(path)),
+                      *stale_temp_files(run_path(path))]:
             log.info("removing %s (left by an interrupted run)", stale)
             stale.unlink(missing_ok=True)
 
@@ -202,6 +212,8 @@ def run_model(
     """Every planned task of one model, in plan order; stops early when `report.stopped` is set."""
     for planned in plan.tasks:
         spec = planned.spec
+        if not model.takes(spec.type):
+            continue
         if (model.name, spec.name) in done:
             report.outcomes.append(TaskOutcome(model.name, spec.name, spec.type, "skipped",
                                                done[(model.name, spec.name)]))
@@ -222,11 +234,13 @@ def run(config: RunConfig, *, registry: TaskRegistry | None = None,
     registry = registry or TaskRegistry()
     plan = plan_tasks(config.selection, config.protocol, registry)
     models = resolved or [resolve_model(m, config.model_options) for m in config.models]
-    report = RunReport(plan, planned=len(models) * len(plan.tasks))
+    models = prepare_models(models, plan, config)
+    report = RunReport(plan, planned=sum(m.takes(t.spec.type) for m in models for t in plan.tasks))
     try:
         data = load_all_data(plan, config)
         result_files = list(dict.fromkeys(
-            result_file(m, t.spec.name, config) for m in models for t in plan.tasks))
+            result_file(m, t.spec.name, config) for m in models for t in plan.tasks
+            if m.takes(t.spec.type)))
         with ResultLocks(config.output_dir) as locks:
             locks.acquire(result_files)
             remove_stale_temp_files(result_files)

@@ -34,6 +34,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--max-length", type=int, metavar="N")
     g.add_argument("--dtype", choices=["fp32", "fp16", "bf16"], default="fp32")
     g.add_argument("--device", default="cpu", help="cpu, cuda, or cuda:0,1")
+    g.add_argument("--rerank-top-k", type=int, metavar="K",
+                   help="cross-encoder on retrieval tasks: rerank each query's top K first-stage hits "
+                        "(default 100)")
+    g.add_argument("--first-stage", metavar="MODEL_OR_RESULTS",
+                   help="the retrieval run a cross-encoder reranks: a model, or a results folder")
     t = p.add_argument_group("tasks")
     t.add_argument("--tasks", type=_csv, default=[], metavar="A,B")
     t.add_argument("--benchmark", metavar="NAME")
@@ -73,7 +78,7 @@ def config_from_args(args: argparse.Namespace) -> RunConfig:
         no_instruction=args.no_instruction, query_prefix=args.query_prefix,
         passage_prefix=args.passage_prefix, symmetric_prefix=args.symmetric_prefix,
         max_length=args.max_length, dtype=args.dtype, device=args.device, name=args.name,
-        revision=args.revision,
+        revision=args.revision, rerank_top_k=args.rerank_top_k, first_stage=args.first_stage,
     )
     selection = TaskSelection(
         tasks=tuple(args.tasks), benchmark=args.benchmark, task_types=tuple(args.task_types),

@@ -57,6 +57,15 @@ def top_k_cosine(
     return scores, positions
 
 
+def top_k_of_block(block: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """(rows, n) scores of any kind -> (scores, positions), both (rows, min(k, n)), each row ranked
+    best first by the module's ordering policy (score descending, lower position first)."""
+    cols = _block_top_k(block, k)
+    picked = np.take_along_axis(block, cols, axis=1)
+    order = np.lexsort((cols, -picked), axis=1)
+    return np.take_along_axis(picked, order, axis=1), np.take_along_axis(cols, order, axis=1)
+
+
 def _block_top_k(block: np.ndarray, k: int) -> np.ndarray:
     """(rows, n) scores -> (rows, min(k, n)) column indexes of each row's best, ascending: every
     column scoring above the row's k-th best score, then the lowest-index columns tied with it."""

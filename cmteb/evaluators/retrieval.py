@@ -39,15 +39,31 @@ def evaluate(
     spec: TaskSpec, data: RetrievalCorpus, embed: TaskEmbedder, protocol: Protocol
 ) -> SplitResult:
     """Score one retrieval split under `protocol`; the other protocol's metrics when they differ."""
-    k_values = list(spec.retrieval.k_values)
-    top_k = max(k_values)
-    qrels = {qid: rels for qid, rels in data.qrels.items() if rels and qid in data.queries}
-    qids = [qid for qid in data.queries if qid in qrels]
-    doc_ids = sorted(data.corpus, reverse=True)  # position order = trec_eval's tie order
+    qrels, qids, doc_ids = search_inputs(data)
     q_emb = embed([data.queries[qid] for qid in qids], "query")
     d_emb = embed([data.corpus[doc_id] for doc_id in doc_ids], "document")
-    scores, positions = top_k_cosine(q_emb, d_emb, top_k + 1)
+    scores, positions = top_k_cosine(q_emb, d_emb, max(spec.retrieval.k_values) + 1)
     del q_emb, d_emb
+    return score_hits(spec, qrels, qids, doc_ids, (scores, positions), protocol)
+
+
+def search_inputs(data: RetrievalCorpus) -> tuple[dict[str, dict[str, int]], list[str], list[str]]:
+    """(qrels of the scored queries, their ids in query order, doc ids in search order: descending,
+    so that position order is trec_eval's tie order)."""
+    qrels = {qid: rels for qid, rels in data.qrels.items() if rels and qid in data.queries}
+    qids = [qid for qid in data.queries if qid in qrels]
+    return qrels, qids, sorted(data.corpus, reverse=True)
+
+
+def score_hits(
+    spec: TaskSpec, qrels: dict[str, dict[str, int]], qids: list[str], doc_ids: list[str],
+    hits: tuple[np.ndarray, np.ndarray], protocol: Protocol,
+) -> SplitResult:
+    """Metrics of each query's top k + 1 `hits` = (scores, doc positions), both (nq, k + 1), best
+    first by `_search`'s ordering policy, whatever produced them (cosine search, BM25)."""
+    k_values = list(spec.retrieval.k_values)
+    top_k = max(k_values)
+    scores, positions = hits
     own_hit = _own_id_hits(qids, doc_ids, positions)
 
     def run_for(ignore_identical_ids: bool) -> Run:
@@ -60,11 +76,15 @@ def evaluate(
         other = other_protocol(protocol.name)
         other_metrics, _ = ranking_metrics(run_for(other.ignore_identical_ids), qrels, k_values)
         metrics["protocol_variants"] = {other.name: other_metrics}
-    samples = {
+    return SplitResult(metrics=metrics, samples=query_samples(qids, per_query), run=run)
+
+
+def query_samples(qids: list[str], per_query: dict[str, dict[str, float]]) -> dict[str, list]:
+    """Per-query samples: `ndcg_at_10` and the parallel `query_ids`."""
+    return {
         f"ndcg_at_{SAMPLE_K}": [per_query[qid][f"ndcg_cut_{SAMPLE_K}"] for qid in qids],
         "query_ids": list(qids),
     }
-    return SplitResult(metrics=metrics, samples=samples, run=run)
 
 
 def _own_id_hits(qids: list[str], doc_ids: list[str], positions: np.ndarray) -> np.ndarray:

