@@ -16,7 +16,8 @@ from typing import Any
 from cmteb.config import RunConfig
 from cmteb.data.loader import load_task_data
 from cmteb.data.types import TaskData
-from cmteb.errors import CmtebError, TaskError, UserError
+from cmteb.distributed.units import plan_for_units, select_units
+from cmteb.errors import CmtebError, UserError
 from cmteb.evaluators import SplitResult, evaluate_split
 from cmteb.models.embedder import TaskEmbedder
 from cmteb.models.resolve import ResolvedModel, resolve_model
@@ -102,71 +103,132 @@ def cmteb_block(
     }
 
 
-def evaluate_task(
+@dataclass
+class TaskScores:
+    """One evaluated task before it is written: per-split results, encoding counts, seconds spent.
+
+    `execution` is extra provenance from a distributed backend (e.g. the Ray worker's hardware),
+    stored as the result's `cmteb.execution`; None for a local run.
+    """
+
+    splits: dict[str, SplitResult]
+    texts: int
+    unique_texts: int
+    seconds: float
+    execution: dict[str, Any] | None = None
+
+
+def task_embedder(planned: PlannedTask, model: ResolvedModel, config: RunConfig) -> TaskEmbedder:
+    """The embedding call of one (model, task); every backend builds it here."""
+    return TaskEmbedder(model.load(), model.policy, planned.spec, config.batch_size, model.name)
+
+
+def score_task(
     planned: PlannedTask, data: TaskData, model: ResolvedModel, plan: Plan, config: RunConfig
-) -> dict[str, Any]:
-    """Evaluate every loaded split of one task and write its result; returns the result doc."""
+) -> TaskScores:
+    """Evaluate every loaded split of one task (no writing: Ray workers call this too)."""
     spec = planned.spec
-    block = cmteb_block(planned, data, model, plan, config)
-    path = result_path(config.output_dir, model.folder_name, model.revision, spec.name)
-    embedder = TaskEmbedder(model.load(), model.policy, spec, config.batch_size, model.name)
+    embedder = task_embedder(planned, model, config)
     protocol = get_protocol(plan.protocol)
     start = time.perf_counter()
     splits: dict[str, SplitResult] = {}
     for split, split_data in data.splits.items():
         log.info("%s: %s / %s", model.name, spec.name, split)
         splits[split] = evaluate_split(spec, split_data, embedder, protocol)
-    elapsed = time.perf_counter() - start
-    block["encoding"] = {"texts": embedder.stats.texts, "unique_texts": embedder.stats.unique_texts}
-    block["timings"] = {"evaluation_s": round(elapsed, 3)}
-    doc = build_result(spec, protocol=plan.protocol, splits=splits, cmteb_block=block,
-                       evaluation_time=elapsed)
-    write_json_atomic(samples_path(path), build_samples(spec, splits), indent=None)
+    return TaskScores(splits, embedder.stats.texts, embedder.stats.unique_texts,
+                      time.perf_counter() - start)
+
+
+def write_task(
+    planned: PlannedTask, data: TaskData, model: ResolvedModel, plan: Plan, config: RunConfig,
+    scores: TaskScores,
+) -> dict[str, Any]:
+    """Write one task's result and samples atomically; returns the result doc."""
+    spec = planned.spec
+    block = cmteb_block(planned, data, model, plan, config)
+    block["encoding"] = {"texts": scores.texts, "unique_texts": scores.unique_texts}
+    block["timings"] = {"evaluation_s": round(scores.seconds, 3)}
+    if scores.execution:
+        block["execution"] = scores.execution
+    doc = build_result(spec, protocol=plan.protocol, splits=scores.splits, cmteb_block=block,
+                       evaluation_time=scores.seconds)
+    path = result_path(config.output_dir, model.folder_name, model.revision, spec.name)
+    write_json_atomic(samples_path(path), build_samples(spec, scores.splits), indent=None)
     write_json_atomic(path, doc)
     return doc
 
 
-def run_model(
-    model: ResolvedModel, plan: Plan, data: dict[str, TaskData], config: RunConfig,
-    report: RunReport,
-) -> None:
-    for planned in plan.tasks:
-        spec = planned.spec
-        block = cmteb_block(planned, data[spec.name], model, plan, config)
-        path = result_path(config.output_dir, model.folder_name, model.revision, spec.name)
-        if not config.overwrite:
-            done = existing_result(path, decisive(block))
-            if done is not None:
-                report.outcomes.append(TaskOutcome(model.name, spec.name, spec.type, "skipped", done))
-                continue
-        try:
-            doc = evaluate_task(planned, data[spec.name], model, plan, config)
-        except UserError:
-            raise
-        except (TaskError, CmtebError) as exc:
-            report.outcomes.append(TaskOutcome(model.name, spec.name, spec.type, "failed", error=str(exc)))
-            continue
-        except Exception as exc:  # noqa: BLE001 - a task failure must not stop the other tasks
-            log.debug("task %s failed", spec.name, exc_info=True)
-            msg = f"task {spec.name}: {type(exc).__name__}: {exc}"
-            report.outcomes.append(TaskOutcome(model.name, spec.name, spec.type, "failed", error=msg))
-            continue
-        report.outcomes.append(TaskOutcome(model.name, spec.name, spec.type, "done", doc))
+def evaluate_task(
+    planned: PlannedTask, data: TaskData, model: ResolvedModel, plan: Plan, config: RunConfig
+) -> dict[str, Any]:
+    """Evaluate every loaded split of one task and write its result; returns the result doc."""
+    return write_task(planned, data, model, plan, config, score_task(planned, data, model, plan, config))
+
+
+def finished_result(
+    planned: PlannedTask, data: TaskData, model: ResolvedModel, plan: Plan, config: RunConfig
+) -> dict[str, Any] | None:
+    """The finished result of this (model, task) with equal decisive settings, else None.
+
+    Raises UserError when a result exists with different settings (see `existing_result`).
+    """
+    if config.overwrite:
+        return None
+    block = cmteb_block(planned, data, model, plan, config)
+    path = result_path(config.output_dir, model.folder_name, model.revision, planned.spec.name)
+    return existing_result(path, decisive(block))
+
+
+def failure_message(task: str, exc: BaseException) -> str:
+    """One line for a failed task: cmteb's own errors already name task and model."""
+    if isinstance(exc, CmtebError):
+        return str(exc)
+    return f"task {task}: {type(exc).__name__}: {exc}"
+
+
+def run_unit(
+    model: ResolvedModel, planned: PlannedTask, data: TaskData, plan: Plan, config: RunConfig
+) -> TaskOutcome:
+    """One (model, task): skip it if finished, else evaluate and write it; a failure is an outcome."""
+    spec = planned.spec
+    done = finished_result(planned, data, model, plan, config)
+    if done is not None:
+        return TaskOutcome(model.name, spec.name, spec.type, "skipped", done)
+    try:
+        doc = evaluate_task(planned, data, model, plan, config)
+    except UserError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a task failure must not stop the other tasks
+        log.debug("task %s failed", spec.name, exc_info=True)
+        return TaskOutcome(model.name, spec.name, spec.type, "failed", error=failure_message(spec.name, exc))
+    return TaskOutcome(model.name, spec.name, spec.type, "done", doc)
 
 
 def run(config: RunConfig, *, registry: TaskRegistry | None = None,
         resolved: list[ResolvedModel] | None = None) -> RunReport:
-    """Run `config`; raises UserError for invalid input, records task failures in the report."""
+    """Run `config`; raises UserError for invalid input, records task failures in the report.
+
+    The work is the (model, task) units of `cmteb.distributed.units`: all of them, or the slice
+    `config.shard` selects; they run here one after the other, or on Ray when `config.ray` is set.
+    """
     if not config.models and not resolved:
         raise UserError("no model given (use --model)")
     registry = registry or TaskRegistry()
     plan = plan_tasks(config.selection, config.protocol, registry)
     models = resolved or [resolve_model(m, config.model_options) for m in config.models]
+    units = select_units(models, plan, config.shard, announce=config.show_progress)
+    plan = plan_for_units(plan, units)
     data = load_all_data(plan, config)
     report = RunReport(plan)
     try:
-        for model in models:
-            run_model(model, plan, data, config, report)
+        if config.ray is not None:
+            from cmteb.distributed.ray_backend import run_on_ray
+
+            run_on_ray(units, plan, data, config, report)
+        else:
+            for unit in units:
+                report.outcomes.append(
+                    run_unit(unit.model, unit.task, data[unit.task.spec.name], plan, config))
     except KeyboardInterrupt:
         raise RunInterrupted(report) from None
     return report
