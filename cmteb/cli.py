@@ -20,6 +20,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "list": ("cmteb.commands.list_cmd", "list tasks with type, splits, main score and dataset"),
     "download": ("cmteb.commands.download_cmd", "write tasks' hub data in the local --data-dir layout"),
     "leaderboard": ("cmteb.commands.leaderboard_cmd", "tables, web page and plots from result folders"),
+    "merge": ("cmteb.commands.merge_cmd", "assemble result folders (e.g. of --shard runs) into one"),
 }
 
 
