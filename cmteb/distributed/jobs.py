@@ -16,7 +16,7 @@ from typing import Any
 
 from cmteb.data.types import RetrievalCorpus, TaskData
 from cmteb.distributed.options import check_corpus_chunk
-from cmteb.distributed.units import Unit
+from cmteb.distributed.units import Unit, model_key
 from cmteb.distributed.worker import ChunkHits, QueryEmbeddings, execution_record
 from cmteb.evaluators import SplitResult
 from cmteb.evaluators._search import merge_top_k
@@ -71,8 +71,7 @@ def is_chunked(unit: Unit, data: TaskData, corpus_chunk: int) -> bool:
 
 
 def whole_task_work(unit: Unit, model_ref: Any, data_ref: Any) -> UnitWork:
-    model_key = f"{unit.model.folder_name}/{unit.model.revision}"
-    job = Job(unit.key, unit.key, model_key, "score_task", (model_ref, unit.task, data_ref))
+    job = Job(unit.key, unit.key, model_key(unit.model), "score_task", (model_ref, unit.task, data_ref))
     return UnitWork(unit, [job])
 
 
@@ -80,7 +79,7 @@ def chunked_work(unit: Unit, data: TaskData, model_ref: Any, corpus_chunk: int) 
     """Per split: one query job, then one search job per `corpus_chunk` documents (a multiple of
     the search's corpus block: `options.check_corpus_chunk`)."""
     check_corpus_chunk(corpus_chunk)
-    model_key = f"{unit.model.folder_name}/{unit.model.revision}"
+    model = model_key(unit.model)
     depth = search_depth(unit.task.spec)
     work = UnitWork(unit, [])
     for split, split_data in data.splits.items():
@@ -89,13 +88,13 @@ def chunked_work(unit: Unit, data: TaskData, model_ref: Any, corpus_chunk: int) 
         work.chunked[split] = ChunkedSplit(order, [])
         query_id = f"{unit.key}:{split}:queries"
         query_texts = [split_data.queries[qid] for qid in order.qids]
-        work.jobs.append(Job(query_id, unit.key, model_key, "embed_queries",
+        work.jobs.append(Job(query_id, unit.key, model, "embed_queries",
                              (model_ref, unit.task, query_texts)))
         for start in range(0, len(order.doc_ids), corpus_chunk):
             texts = [split_data.corpus[d] for d in order.doc_ids[start : start + corpus_chunk]]
             chunk_id = f"{unit.key}:{split}:docs{start // corpus_chunk}"
             work.chunked[split].chunk_jobs.append(chunk_id)
-            work.jobs.append(Job(chunk_id, unit.key, model_key, "search_chunk",
+            work.jobs.append(Job(chunk_id, unit.key, model, "search_chunk",
                                  (model_ref, unit.task, texts, start, After(query_id), depth),
                                  after=(query_id,)))
     return work

@@ -20,7 +20,7 @@ from cmteb.distributed.jobs import UnitWork, assemble, chunked_work, is_chunked,
 from cmteb.distributed.options import RayOptions
 from cmteb.distributed.progress import ClusterProgress
 from cmteb.distributed.scheduler import Scheduler
-from cmteb.distributed.units import Unit
+from cmteb.distributed.units import Unit, model_key
 from cmteb.distributed.worker import UnitWorker
 from cmteb.errors import UserError
 from cmteb.runner import RunReport, TaskOutcome, failure_message, finished_result, write_task
@@ -82,15 +82,15 @@ def plan_work(ray: Any, units: list[Unit], data: dict[str, TaskData], corpus_chu
     data_refs: dict[str, Any] = {}
     works = []
     for unit in units:
-        model_key, task = f"{unit.model.folder_name}/{unit.model.revision}", unit.task.spec.name
-        if model_key not in model_refs:
-            model_refs[model_key] = ray.put(replace(unit.model, _encoder=None))
+        model, task = model_key(unit.model), unit.task.spec.name
+        if model not in model_refs:
+            model_refs[model] = ray.put(replace(unit.model, _encoder=None))
         if is_chunked(unit, data[task], corpus_chunk):
-            works.append(chunked_work(unit, data[task], model_refs[model_key], corpus_chunk))
+            works.append(chunked_work(unit, data[task], model_refs[model], corpus_chunk))
             continue
         if task not in data_refs:
             data_refs[task] = ray.put(data[task])
-        works.append(whole_task_work(unit, model_refs[model_key], data_refs[task]))
+        works.append(whole_task_work(unit, model_refs[model], data_refs[task]))
     return works
 
 

@@ -106,4 +106,6 @@ class Scheduler:
             return
         self._failed.add(job.unit)
         self._values.pop(job.unit, None)
+        for other in self._works[job.unit].jobs:
+            self._refs.pop(other.id, None)
         self._on_unit(self._works[job.unit], None, message)

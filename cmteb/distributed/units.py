@@ -28,8 +28,13 @@ class Unit:
         return unit_key(self.model, self.task.spec.name)
 
 
+def model_key(model: ResolvedModel) -> str:
+    """`{org__model}/{revision}`: the model's results folder under the output folder."""
+    return f"{model.folder_name}/{model.revision}"
+
+
 def unit_key(model: ResolvedModel, task: str) -> str:
-    return f"{model.folder_name}/{model.revision}/{task}"
+    return f"{model_key(model)}/{task}"
 
 
 def plan_units(models: list[ResolvedModel], plan: Plan) -> list[Unit]:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from cmteb.errors import UserError
 from cmteb.models.hash_encoder import HashEncoder
 
 
@@ -59,3 +60,10 @@ class FailsOnSTS(HashEncoder):
         if task.type == "STS":
             raise RuntimeError("this model is broken on STS")
         return super().encode(texts, role=role, task=task, batch_size=batch_size)
+
+
+class CannotLoad:
+    """A model whose loading fails as a user mistake would (e.g. a folder without weights)."""
+
+    def __init__(self) -> None:
+        raise UserError("model CannotLoad: no weights found")

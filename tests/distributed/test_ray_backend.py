@@ -10,6 +10,7 @@ import pytest
 
 from cmteb.config import RunConfig, TaskSelection
 from cmteb.distributed.options import RayOptions
+from cmteb.errors import UserError
 from cmteb.runner import run
 from cmteb.tasks.registry import TaskRegistry
 from tests.distributed.big_task import write_big_retrieval
@@ -77,3 +78,9 @@ def test_failing_units_are_reported_the_rest_finishes_and_a_rerun_resumes(marker
 
     again = run(config(models, tmp_path / "out", options, tasks=DEMO))
     assert sorted(o.status for o in again.outcomes) == ["failed"] * 2 + ["skipped"] * 10
+
+
+def test_a_user_error_on_a_worker_stops_the_run_as_it_does_locally(markers, tmp_path):
+    with pytest.raises(UserError, match="model CannotLoad: no weights found"):
+        run(config([f"{FAKES}:CannotLoad"], tmp_path / "out", RayOptions(workers=1), tasks=DEMO[:2]))
+    assert not list(tmp_path.rglob("*.json"))
