@@ -97,21 +97,26 @@ def plan_work(ray: Any, units: list[Unit], data: dict[str, TaskData], corpus_chu
 def run_on_ray(
     units: list[Unit], plan: Plan, data: dict[str, TaskData], config: RunConfig, report: RunReport
 ) -> None:
-    """Run `units` on Ray; appends one outcome per unit to `report` (in `units` order at the end)."""
+    """Run `units` on Ray; appends one outcome per unit to `report` (in `units` order at the end).
+
+    Finished units are skipped first (as in a local run), so a rerun with nothing left to do
+    starts no Ray instance.
+    """
     assert config.ray is not None
+    todo = []
+    for unit in units:
+        done = finished_result(unit.task, data[unit.task.spec.name], unit.model, plan, config)
+        if done is None:
+            todo.append(unit)
+        else:
+            spec = unit.task.spec
+            report.outcomes.append(TaskOutcome(unit.model.name, spec.name, spec.type, "skipped", done))
+    if not todo:
+        return
     ray = import_ray()
     owned = connect(ray, config.ray)
     try:
-        todo = []
-        for unit in units:
-            done = finished_result(unit.task, data[unit.task.spec.name], unit.model, plan, config)
-            if done is None:
-                todo.append(unit)
-            else:
-                spec = unit.task.spec
-                report.outcomes.append(TaskOutcome(unit.model.name, spec.name, spec.type, "skipped", done))
-        if todo:
-            _run_units(ray, todo, plan, data, config, report)
+        _run_units(ray, todo, plan, data, config, report)
     finally:
         rank = {(u.model.name, u.task.spec.name): i for i, u in enumerate(units)}
         report.outcomes.sort(key=lambda o: rank.get((o.model, o.task), len(rank)))

@@ -9,6 +9,7 @@ Policy:
 - A job that raises fails its unit with the exception's one-line message; the unit's other jobs
   are dropped and every other unit still runs. A `UserError` (bad input, e.g. a model that cannot
   be loaded) stops the run as it does locally.
+- When the run ends, however it ends, every actor it started is killed.
 """
 
 from __future__ import annotations
@@ -36,7 +37,12 @@ class Scheduler:
     def __init__(self, ray: Any, make_actor: Callable[[], Any], workers: int,
                  progress: ClusterProgress) -> None:
         self._ray, self._make_actor, self._progress = ray, make_actor, progress
-        self._idle = [Slot(make_actor()) for _ in range(workers)]
+        self._actors: list[Any] = []  # every actor started, killed when the run ends
+        self._idle = [self._new_slot() for _ in range(workers)]
+
+    def _new_slot(self) -> Slot:
+        self._actors.append(self._make_actor())
+        return Slot(self._actors[-1])
 
     def run(self, works: list[UnitWork], on_unit: UnitCallback) -> None:
         self._works = {w.key: w for w in works}
@@ -46,13 +52,17 @@ class Scheduler:
         self._failed: set[str] = set()
         self._inflight: dict[Any, tuple[Job, Slot]] = {}
         self._on_unit = on_unit
-        while self._pending or self._inflight:
-            self._dispatch()
-            if not self._inflight:  # nothing can start: dependencies of failed units only
-                break
-            [ref], _ = self._ray.wait(list(self._inflight), num_returns=1)
-            job, slot = self._inflight.pop(ref)
-            self._collect(job, slot, ref)
+        try:
+            while self._pending or self._inflight:
+                self._dispatch()
+                if not self._inflight:  # nothing can start: dependencies of failed units only
+                    break
+                [ref], _ = self._ray.wait(list(self._inflight), num_returns=1)
+                job, slot = self._inflight.pop(ref)
+                self._collect(job, slot, ref)
+        finally:  # also on Ctrl-C or a UserError: free the workers of a cluster we only joined
+            for actor in self._actors:
+                self._ray.kill(actor)
 
     def _dispatch(self) -> None:
         self._pending = [j for j in self._pending if j.unit not in self._failed]
@@ -77,7 +87,7 @@ class Scheduler:
             first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             self._fail(job, f"task {task}: worker lost while running {job.id}, retries exhausted "
                             f"({first_line})")
-            slot = Slot(self._make_actor())
+            slot = self._new_slot()
         except exceptions.RayTaskError as exc:
             cause = exc.cause if exc.cause is not None else exc
             if isinstance(cause, UserError):
