@@ -21,6 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "models": ("cmteb.commands.models_cmd", "list registered models and the settings they run with"),
     "download": ("cmteb.commands.download_cmd", "write tasks' hub data in the local --data-dir layout"),
     "leaderboard": ("cmteb.commands.leaderboard_cmd", "tables, web page and plots from result folders"),
+    "merge": ("cmteb.commands.merge_cmd", "assemble result folders (e.g. of --shard runs) into one"),
 }
 
 

@@ -2,9 +2,11 @@
 
 Order of work (no back and forth): resolve tasks and models (unknown names stop the run before
 anything else), load and validate every task's data (a bad file stops the run before any encoding),
-lock every result file the run may write and check the finished ones (held locks, corrupt results
+select the run's (model, task) units (all, or one `--shard`'s), lock every result file the run
+may write and check the finished ones (held locks, corrupt results
 and results made with other settings stop the run before any encoding), then per model and task:
-reuse a finished result, else evaluate each split and write the result atomically. A task that
+reuse a finished result, else evaluate each split and write the result atomically (here, one
+unit after the other, or on Ray workers with `--ray`; the driver writes every result). A task that
 fails is reported and the others still run; a result that cannot be written (disk full) stops the
 run, since later results could not be written either. Rerunning the same command resumes.
 """
@@ -20,6 +22,7 @@ from typing import Any
 from cmteb.config import RunConfig
 from cmteb.data.loader import load_task_data
 from cmteb.data.types import TaskData
+from cmteb.distributed.units import Unit, plan_for_units, select_units
 from cmteb.errors import CmtebError, UserError
 from cmteb.evaluators import SplitResult
 from cmteb.models.embedder import TaskEmbedder
@@ -120,53 +123,96 @@ def result_file(model: ResolvedModel, task: str, config: RunConfig) -> Path:
     return result_path(config.output_dir, model.folder_name, model.revision, task)
 
 
-def evaluate_task(
+@dataclass
+class TaskScores:
+    """One evaluated task before it is written: per-split results, encoding counts, seconds spent.
+
+    `encoding`: adapter counts (e.g. texts cut at the max length); `execution`: extra provenance
+    from a distributed backend (the Ray worker's hardware), stored as `cmteb.execution`.
+    """
+
+    splits: dict[str, SplitResult]
+    texts: int
+    unique_texts: int
+    seconds: float
+    execution: dict[str, Any] | None = None
+    encoding: dict[str, Any] = field(default_factory=dict)
+
+
+def task_embedder(planned: PlannedTask, model: ResolvedModel, config: RunConfig) -> TaskEmbedder:
+    """The embedding call of one (model, task); every backend builds it here."""
+    return TaskEmbedder(model.load(), model.policy, planned.spec, config.batch_size, model.name)
+
+
+def score_task(
     planned: PlannedTask, data: TaskData, model: ResolvedModel, plan: Plan, config: RunConfig
-) -> dict[str, Any]:
-    """Evaluate every loaded split of one task and write its result; returns the result doc."""
+) -> TaskScores:
+    """Evaluate every loaded split of one task (no writing: Ray workers call this too)."""
     spec = planned.spec
-    block = cmteb_block(planned, data, model, plan, config)
-    path = result_file(model, spec.name, config)
-    embedder = TaskEmbedder(model.load(), model.policy, spec, config.batch_size, model.name)
+    embedder = task_embedder(planned, model, config)
     protocol = get_protocol(plan.protocol)
     start = time.perf_counter()
     splits: dict[str, SplitResult] = {}
     for split, split_data in data.splits.items():
         log.info("%s: %s / %s", model.name, spec.name, split)
         splits[split] = score_split(model, spec, split, split_data, embedder, protocol)
-    elapsed = time.perf_counter() - start
-    block["encoding"] = {"texts": embedder.stats.texts, "unique_texts": embedder.stats.unique_texts}
-    block["encoding"].update(encoding_report(model))
-    block["timings"] = {"evaluation_s": round(elapsed, 3)}
-    doc = build_result(spec, protocol=plan.protocol, splits=splits, cmteb_block=block,
-                       evaluation_time=elapsed)
-    write_json_atomic(samples_path(path), build_samples(spec, splits), indent=None)
-    runs = {name: res.run for name, res in splits.items() if res.run is not None}
+    return TaskScores(splits, embedder.stats.texts, embedder.stats.unique_texts,
+                      time.perf_counter() - start, encoding=encoding_report(model))
+
+
+def write_task(
+    planned: PlannedTask, data: TaskData, model: ResolvedModel, plan: Plan, config: RunConfig,
+    scores: TaskScores,
+) -> dict[str, Any]:
+    """Write one task's samples, per-query run (retrieval) and result atomically, result last."""
+    spec = planned.spec
+    block = cmteb_block(planned, data, model, plan, config)
+    block["encoding"] = {"texts": scores.texts, "unique_texts": scores.unique_texts, **scores.encoding}
+    block["timings"] = {"evaluation_s": round(scores.seconds, 3)}
+    if scores.execution:
+        block["execution"] = scores.execution
+    doc = build_result(spec, protocol=plan.protocol, splits=scores.splits, cmteb_block=block,
+                       evaluation_time=scores.seconds)
+    path = result_file(model, spec.name, config)
+    write_json_atomic(samples_path(path), build_samples(spec, scores.splits), indent=None)
+    runs = {name: res.run for name, res in scores.splits.items() if res.run is not None}
     if runs:
         write_runs(path, spec.name, plan.protocol, runs, run_depth(config.model_options))
     write_json_atomic(path, doc)
     return doc
 
 
-def finished_results(
-    models: list[ResolvedModel], plan: Plan, data: dict[str, TaskData], config: RunConfig
-) -> dict[tuple[str, str], dict[str, Any]]:
-    """{(model name, task): result} of finished tasks whose decisive settings equal this run's.
+def evaluate_task(
+    planned: PlannedTask, data: TaskData, model: ResolvedModel, plan: Plan, config: RunConfig
+) -> dict[str, Any]:
+    """Evaluate every loaded split of one task and write its result; returns the result doc."""
+    return write_task(planned, data, model, plan, config,
+                      score_task(planned, data, model, plan, config))
+
+
+def finished_result(
+    planned: PlannedTask, data: TaskData, model: ResolvedModel, plan: Plan, config: RunConfig
+) -> dict[str, Any] | None:
+    """The finished result of this (model, task) with equal decisive settings, else None.
 
     Raises UserError for a result that is corrupt, not a cmteb result, or made with other
     settings (see `existing_result`); with `--overwrite`, finished results are not read at all.
     """
-    done: dict[tuple[str, str], dict[str, Any]] = {}
     if config.overwrite:
-        return done
-    for model in models:
-        for planned in plan.tasks:
-            if not model.takes(planned.spec.type):
-                continue
-            block = cmteb_block(planned, data[planned.spec.name], model, plan, config)
-            doc = existing_result(result_file(model, planned.spec.name, config), decisive(block))
-            if doc is not None:
-                done[(model.name, planned.spec.name)] = doc
+        return None
+    block = cmteb_block(planned, data, model, plan, config)
+    return existing_result(result_file(model, planned.spec.name, config), decisive(block))
+
+
+def finished_results(
+    units: list[Unit], data: dict[str, TaskData], plan: Plan, config: RunConfig
+) -> dict[str, dict[str, Any]]:
+    """{unit key: result} of the units already finished with this run's settings."""
+    done = {}
+    for unit in units:
+        doc = finished_result(unit.task, data[unit.task.spec.name], unit.model, plan, config)
+        if doc is not None:
+            done[unit.key] = doc
     return done
 
 
@@ -177,6 +223,13 @@ def remove_stale_temp_files(result_files: list[Path]) -> None:
                       *stale_temp_files(run_path(path))]:
             log.info("removing %s (left by an interrupted run)", stale)
             stale.unlink(missing_ok=True)
+
+
+def failure_message(task: str, exc: BaseException) -> str:
+    """One line for a failed task: cmteb's own errors already name task and model."""
+    if isinstance(exc, CmtebError):
+        return str(exc)
+    return f"task {task}: {type(exc).__name__}: {exc}"
 
 
 def attempt_task(
@@ -197,29 +250,25 @@ def attempt_task(
     except WriteError as exc:
         report.stopped = f"task {spec.name}: {exc}"
         return failed(f"{report.stopped} (run stopped; rerun the same command to resume)")
-    except CmtebError as exc:
-        return failed(str(exc))
     except Exception as exc:  # noqa: BLE001 - a task failure must not stop the other tasks
         log.debug("task %s failed", spec.name, exc_info=True)
-        return failed(f"task {spec.name}: {type(exc).__name__}: {exc}")
+        return failed(failure_message(spec.name, exc))
     return TaskOutcome(model.name, spec.name, spec.type, "done", doc)
 
 
-def run_model(
-    model: ResolvedModel, plan: Plan, data: dict[str, TaskData], config: RunConfig,
-    report: RunReport, done: dict[tuple[str, str], dict[str, Any]],
+def run_units(
+    units: list[Unit], plan: Plan, data: dict[str, TaskData], config: RunConfig,
+    report: RunReport, done: dict[str, dict[str, Any]],
 ) -> None:
-    """Every planned task of one model, in plan order; stops early when `report.stopped` is set."""
-    for planned in plan.tasks:
-        spec = planned.spec
-        if not model.takes(spec.type):
-            continue
-        if (model.name, spec.name) in done:
+    """The units one after the other, in run order; stops early when `report.stopped` is set."""
+    for unit in units:
+        model, spec = unit.model, unit.task.spec
+        if unit.key in done:
             report.outcomes.append(TaskOutcome(model.name, spec.name, spec.type, "skipped",
-                                               done[(model.name, spec.name)]))
+                                               done[unit.key]))
             continue
         report.running = f"{model.name} / {spec.name}"
-        outcome = attempt_task(planned, data[spec.name], model, plan, config, report)
+        outcome = attempt_task(unit.task, data[spec.name], model, plan, config, report)
         report.running = None
         report.outcomes.append(outcome)
         if report.stopped:
@@ -228,27 +277,35 @@ def run_model(
 
 def run(config: RunConfig, *, registry: TaskRegistry | None = None,
         resolved: list[ResolvedModel] | None = None) -> RunReport:
-    """Run `config`; raises UserError for invalid input, records task failures in the report."""
+    """Run `config`; raises UserError for invalid input, records task failures in the report.
+
+    The work is the (model, task) units of `cmteb.distributed.units` that the model can take: all
+    of them, or the slice `config.shard` selects; they run here one after the other, or on Ray
+    when `config.ray` is set.
+    """
     if not config.models and not resolved:
         raise UserError("no model given (use --model)")
     registry = registry or TaskRegistry()
     plan = plan_tasks(config.selection, config.protocol, registry)
     models = resolved or [resolve_model(m, config.model_options) for m in config.models]
     models = prepare_models(models, plan, config)
-    report = RunReport(plan, planned=sum(m.takes(t.spec.type) for m in models for t in plan.tasks))
+    units = [u for u in select_units(models, plan, config.shard, announce=config.show_progress)
+             if u.model.takes(u.task.spec.type)]
+    plan = plan_for_units(plan, units)
+    report = RunReport(plan, planned=len(units))
     try:
         data = load_all_data(plan, config)
-        result_files = list(dict.fromkeys(
-            result_file(m, t.spec.name, config) for m in models for t in plan.tasks
-            if m.takes(t.spec.type)))
+        result_files = [result_file(u.model, u.task.spec.name, config) for u in units]
         with ResultLocks(config.output_dir) as locks:
             locks.acquire(result_files)
             remove_stale_temp_files(result_files)
-            done = finished_results(models, plan, data, config)
-            for model in models:
-                run_model(model, plan, data, config, report, done)
-                if report.stopped:
-                    break
+            done = finished_results(units, data, plan, config)
+            if config.ray is not None:
+                from cmteb.distributed.ray_backend import run_on_ray
+
+                run_on_ray(units, plan, data, config, report)
+            else:
+                run_units(units, plan, data, config, report, done)
     except KeyboardInterrupt:
         raise RunInterrupted(report) from None
     return report

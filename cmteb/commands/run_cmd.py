@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from cmteb.config import RunConfig, TaskSelection
+from cmteb.distributed import cli_args as distributed_args
 from cmteb.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_TASK_FAILED, UserError, one_line
 from cmteb.models.resolve import ModelOptions
 
@@ -51,6 +52,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     o.add_argument("--batch-size", type=int, default=32)
     o.add_argument("--overwrite", action="store_true", help="recompute finished tasks")
     o.add_argument("--no-progress", action="store_true")
+    distributed_args.add_arguments(p)
 
 
 def _models(args: argparse.Namespace) -> tuple[str, ...]:
@@ -84,10 +86,12 @@ def config_from_args(args: argparse.Namespace) -> RunConfig:
         tasks=tuple(args.tasks), benchmark=args.benchmark, task_types=tuple(args.task_types),
         task_files=tuple(args.task_file),
     )
+    shard, ray = distributed_args.from_args(args)
     return RunConfig(
         models=_models(args), selection=selection, model_options=options, protocol=args.protocol,
         data_dir=args.data_dir, output_dir=args.output_dir, batch_size=args.batch_size,
         overwrite=args.overwrite, show_progress=not args.no_progress,
+        shard=shard, ray=ray,
     )
 
 

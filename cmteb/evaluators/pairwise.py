@@ -24,7 +24,7 @@ from cmteb.evaluators import SplitResult
 from cmteb.evaluators._ranking import ranking_metrics
 from cmteb.evaluators._search import top_k_of_block
 from cmteb.evaluators.reranking import score_groups, usable_groups
-from cmteb.evaluators.retrieval import query_samples, score_hits, search_inputs
+from cmteb.evaluators.retrieval import query_samples, score_hits, search_depth, search_order
 
 if TYPE_CHECKING:
     from cmteb.data.types import RerankGroups, RetrievalCorpus
@@ -69,7 +69,8 @@ def cross_encoder_retrieval(
     spec: TaskSpec, data: RetrievalCorpus, score: ScorePairs, first_run: Run, top_k: int,
     protocol: Protocol,
 ) -> SplitResult:
-    qrels, qids, _ = search_inputs(data)
+    order = search_order(data)
+    qrels, qids = order.qrels, order.qids
     candidates = first_stage_candidates(qids, first_run, top_k, protocol.ignore_identical_ids)
     unknown = {d for docs in candidates.values() for d in docs if d not in data.corpus}
     if unknown:
@@ -94,15 +95,15 @@ def _desc(doc_id: str) -> list[int]:
 def bm25_retrieval(
     spec: TaskSpec, data: RetrievalCorpus, bm25: BM25Model, fmt: FormatTexts, protocol: Protocol
 ) -> SplitResult:
-    qrels, qids, doc_ids = search_inputs(data)
-    index = bm25.index(fmt([data.corpus[d] for d in doc_ids], "document"))
-    queries = fmt([data.queries[qid] for qid in qids], "query")
-    k = max(spec.retrieval.k_values) + 1
+    order = search_order(data)
+    index = bm25.index(fmt([data.corpus[d] for d in order.doc_ids], "document"))
+    queries = fmt([data.queries[qid] for qid in order.qids], "query")
+    k = search_depth(spec)
     parts = [top_k_of_block(index.scores(queries[i : i + QUERY_CHUNK]), k)
              for i in range(0, len(queries), QUERY_CHUNK)]
     scores = np.concatenate([p[0] for p in parts]) if parts else np.zeros((0, 0), np.float32)
     positions = np.concatenate([p[1] for p in parts]) if parts else np.zeros((0, 0), np.int64)
-    return score_hits(spec, qrels, qids, doc_ids, (scores, positions), protocol)
+    return score_hits(spec, order, scores, positions, protocol)
 
 
 def bm25_reranking(spec: TaskSpec, data: RerankGroups, bm25: BM25Model, fmt: FormatTexts) -> SplitResult:
