@@ -23,6 +23,8 @@ def _in_memory_model(encoder: Encoder, opts: ModelOptions) -> ResolvedModel:
         policy=apply_policy_overrides(TextPolicy(), opts), adapter="python-object",
         settings={"class": f"{type(encoder).__module__}.{type(encoder).__qualname__}"},
         factory=lambda: encoder,
+        kind="cross-encoder" if hasattr(encoder, "predict") and not hasattr(encoder, "encode")
+        else "bi-encoder",
     )
 
 
@@ -45,8 +47,10 @@ def evaluate(
     """Evaluate `model` and return `{task name: result document}` (the JSON written to disk).
 
     `model`: a registry/hub name, a local folder, or any object with
-    `encode(texts, *, role, task, batch_size) -> np.ndarray`. `model_options`: the fields of
-    `ModelOptions` (query_prefix, query_instruction, max_length, name, revision, ...).
+    `encode(texts, *, role, task, batch_size) -> np.ndarray` (a bi-encoder) or, for a cross-encoder
+    reranker, `predict(pairs, *, task, batch_size) -> np.ndarray` and no `encode`.
+    `model_options`: the fields of `ModelOptions` (query_prefix, query_instruction, max_length, name,
+    revision, rerank_top_k, first_stage, ...).
     `cache_dir` / `use_cache`: the embedding cache (an in-memory `model` is never cached on disk).
     """
     unknown = set(model_options) - _OPTION_NAMES

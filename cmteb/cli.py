@@ -13,12 +13,15 @@ import importlib
 import logging
 import sys
 
-from cmteb.errors import EXIT_INTERRUPTED, EXIT_TASK_FAILED, EXIT_USER_ERROR, CmtebError
+from cmteb.errors import EXIT_INTERRUPTED, EXIT_TASK_FAILED, EXIT_USER_ERROR, CmtebError, one_line
 
 COMMANDS: dict[str, tuple[str, str]] = {
     "run": ("cmteb.commands.run_cmd", "evaluate models on tasks and write results"),
     "list": ("cmteb.commands.list_cmd", "list tasks with type, splits, main score and dataset"),
+    "models": ("cmteb.commands.models_cmd", "list registered models and the settings they run with"),
     "download": ("cmteb.commands.download_cmd", "write tasks' hub data in the local --data-dir layout"),
+    "leaderboard": ("cmteb.commands.leaderboard_cmd", "tables, web page and plots from result folders"),
+    "merge": ("cmteb.commands.merge_cmd", "assemble result folders (e.g. of --shard runs) into one"),
 }
 
 
@@ -29,14 +32,22 @@ class OneLineParser(argparse.ArgumentParser):
         self.exit(EXIT_USER_ERROR, f"{self.prog}: error: {message}\n")
 
 
+def _add_global_flags(parser: argparse.ArgumentParser, default: object) -> None:
+    parser.add_argument("--debug", action="store_true", default=default, help="show tracebacks")
+    parser.add_argument("-v", "--verbose", action="store_true", default=default,
+                        help="log progress details")
+
+
 def build_parser(argv: list[str]) -> argparse.ArgumentParser:
     parser = OneLineParser(prog="cmteb", description=__doc__.splitlines()[0])
-    parser.add_argument("--debug", action="store_true", help="show tracebacks")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
+    _add_global_flags(parser, False)
     sub = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
     wanted = next((a for a in argv if not a.startswith("-")), None)
     for name, (module, help_text) in COMMANDS.items():
         cmd = sub.add_parser(name, help=help_text, description=help_text)
+        # Also accepted after the command (`python -m cmteb.run --debug`); SUPPRESS keeps a flag
+        # given before the command from being reset by the subcommand's default.
+        _add_global_flags(cmd, argparse.SUPPRESS)
         if name == wanted:  # import only the command being run
             importlib.import_module(module).add_arguments(cmd)
     return parser
@@ -55,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     except CmtebError as exc:
         if args.debug:
             raise
-        print(f"cmteb: error: {exc}", file=sys.stderr)
+        print(f"cmteb: error: {one_line(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("cmteb: interrupted", file=sys.stderr)
@@ -63,8 +74,8 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - last line of defence: one line, not a traceback
         if args.debug:
             raise
-        print(f"cmteb: internal error: {type(exc).__name__}: {exc} (rerun with --debug)",
-              file=sys.stderr)
+        print(f"cmteb: internal error: {type(exc).__name__}: {one_line(str(exc))} "
+              "(rerun with --debug)", file=sys.stderr)
         return EXIT_TASK_FAILED
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cmteb.distributed.options import RayOptions, Shard
 from cmteb.engine.batching import DEFAULT_BATCH_SIZE
 from cmteb.models.resolve import ModelOptions
 
@@ -34,3 +35,5 @@ class RunConfig:
     overwrite: bool = False
     quick: bool = False
     show_progress: bool = True
+    shard: Shard | None = None  # run only this slice of the (model, task) units
+    ray: RayOptions | None = None  # run the units on Ray instead of in this process

@@ -8,6 +8,7 @@ the other tasks still run). The CLI prints `str(error)` on one line; tracebacks 
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 
 EXIT_OK = 0
@@ -15,11 +16,16 @@ EXIT_TASK_FAILED = 1
 EXIT_USER_ERROR = 2
 EXIT_INTERRUPTED = 130
 
+_LINE_BREAK = re.compile(r"[ \t]*[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+\s*")
+
 
 class CmtebError(Exception):
-    """Base class of every error cmteb reports on one line."""
+    """Base class of every error cmteb reports on one line (`str()` never spans lines)."""
 
     exit_code = EXIT_USER_ERROR
+
+    def __str__(self) -> str:
+        return one_line(super().__str__())
 
 
 class UserError(CmtebError):
@@ -32,6 +38,14 @@ class TaskError(CmtebError):
     """A task failed while running (model error, NaN/inf embeddings, scoring error). Exit 1."""
 
     exit_code = EXIT_TASK_FAILED
+
+
+def one_line(message: str) -> str:
+    """`message` with each line break (and the blanks around it) replaced by one space.
+
+    Third-party exceptions often span lines; cmteb reports each problem on exactly one line.
+    """
+    return _LINE_BREAK.sub(" ", message).strip()
 
 
 def did_you_mean(name: str, known: Iterable[str], n: int = 3) -> str:

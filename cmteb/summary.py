@@ -47,3 +47,18 @@ def render_summary(report: RunReport) -> str:
                 lines.append(f"  {'mean ' + task_type:<{width}} {len(vals):>2} tasks{'':<12} "
                              f"{sum(vals) / len(vals):6.2f}")
     return "\n".join(lines)
+
+
+def interrupted_line(report: RunReport) -> str:
+    """One line saying what an interrupted run finished, e.g. for Ctrl-C.
+
+    'interrupted during hash / DemoSTS: 2 of 6 task(s) finished (1 already done), 0 failed;
+    rerun the same command to resume'
+    """
+    finished = sum(o.status != "failed" for o in report.outcomes)
+    skipped = sum(o.status == "skipped" for o in report.outcomes)
+    failed = len(report.failures)
+    during = f" during {report.running}" if report.running else ""
+    already = f" ({skipped} already done)" if skipped else ""
+    return (f"interrupted{during}: {finished} of {report.planned} task(s) finished{already}, "
+            f"{failed} failed; rerun the same command to resume")

@@ -10,8 +10,8 @@ defaults (token-budget batches) with an empty embedding cache (tasks share the c
 `cmteb run`); the forward-only ceiling over the texts cmteb encoded, batched as cmteb batches;
 cmteb again on the filled cache; cmteb bf16. Models are loaded and warmed up before any clock
 starts; every timing includes reading the task files. Wall and CPU seconds are both reported:
-on a shared machine the CPU-time ratios are the steadier comparison. Prints wall time, texts/s, peak RSS and the
-main scores side by side, the retrieval memory check, and last
+on a shared machine the CPU-time ratios are the steadier comparison. Prints wall time, texts/s,
+peak RSS and the main scores side by side, the retrieval memory check, and last
 `speedup_vs_mteb=<x> scores_match=<true|false>` (fp32 main scores within 0.01 points).
 """
 
@@ -89,7 +89,9 @@ def setup(args: argparse.Namespace, work: Path) -> dict:
     mteb_model = mteb_side.load_model(args.model)
     mteb_model.model.encode(WARMUP, batch_size=32)
     for model in filter(None, (fp32, bf16)):
-        model.load().inner.encode(WARMUP, role="symmetric", task=None, batch_size=args.batch_size)
+        adapter = model.load().inner
+        adapter.encode(WARMUP, role="symmetric", task=None, batch_size=args.batch_size)
+        adapter.take_encoding_report()  # the warm-up texts are no task's
     recorder.texts.clear()
     return {"root": root, "work": work, "batch_size": args.batch_size, "tasks": tasks, "fp32": fp32,
             "mteb_batch_size": args.mteb_batch_size,

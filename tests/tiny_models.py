@@ -55,3 +55,21 @@ def make_tiny_st(folder: Path, *, seed: int = 0) -> Path:
         {"word_embedding_dimension": hidden, "pooling_mode_mean_tokens": True}))
     (folder / "2_Normalize").mkdir(exist_ok=True)
     return folder
+
+
+def make_tiny_cross_encoder(folder: Path, *, seed: int = 0, hidden: int = 32) -> Path:
+    """A seeded random 2-layer BertForSequenceClassification with one label (a reranker's shape)."""
+    import torch
+    from transformers import BertConfig, BertForSequenceClassification, BertTokenizerFast
+
+    folder.mkdir(parents=True, exist_ok=True)
+    vocab = _vocab()
+    (folder / "vocab.txt").write_text("\n".join(vocab) + "\n", encoding="utf-8")
+    BertTokenizerFast(vocab_file=str(folder / "vocab.txt"), do_lower_case=True,
+                      tokenize_chinese_chars=True).save_pretrained(folder)
+    torch.manual_seed(seed)
+    config = BertConfig(vocab_size=len(vocab), hidden_size=hidden, num_hidden_layers=2,
+                        num_attention_heads=2, intermediate_size=2 * hidden,
+                        max_position_embeddings=128, num_labels=1)
+    BertForSequenceClassification(config).eval().save_pretrained(folder, safe_serialization=True)
+    return folder

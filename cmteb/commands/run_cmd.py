@@ -7,8 +7,9 @@ import sys
 from pathlib import Path
 
 from cmteb.config import RunConfig, TaskSelection
+from cmteb.distributed import cli_args as distributed_args
 from cmteb.engine.batching import DEFAULT_BATCH_SIZE
-from cmteb.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_TASK_FAILED, UserError
+from cmteb.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_TASK_FAILED, UserError, one_line
 from cmteb.models.resolve import ModelOptions
 
 
@@ -36,6 +37,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--dtype", choices=["fp32", "fp16", "bf16", "auto"], default="fp32",
                    help="fp32 (default, reproducible); auto = the fastest the device supports")
     g.add_argument("--device", default="cpu", help="cpu, cuda, or cuda:0,1")
+    g.add_argument("--rerank-top-k", type=int, metavar="K",
+                   help="cross-encoder on retrieval tasks: rerank each query's top K first-stage hits "
+                        "(default 100)")
+    g.add_argument("--first-stage", metavar="MODEL_OR_RESULTS",
+                   help="the retrieval run a cross-encoder reranks: a model, or a results folder")
     t = p.add_argument_group("tasks")
     t.add_argument("--tasks", type=_csv, default=[], metavar="A,B")
     t.add_argument("--benchmark", metavar="NAME")
@@ -54,6 +60,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     o.add_argument("--no-cache", action="store_true", help="do not read or write the embedding cache")
     o.add_argument("--overwrite", action="store_true", help="recompute finished tasks")
     o.add_argument("--no-progress", action="store_true")
+    distributed_args.add_arguments(p)
 
 
 def _models(args: argparse.Namespace) -> tuple[str, ...]:
@@ -83,34 +90,34 @@ def config_from_args(args: argparse.Namespace) -> RunConfig:
         no_instruction=args.no_instruction, query_prefix=args.query_prefix,
         passage_prefix=args.passage_prefix, symmetric_prefix=args.symmetric_prefix,
         max_length=args.max_length, dtype=args.dtype, device=args.device, name=args.name,
-        revision=args.revision,
+        revision=args.revision, rerank_top_k=args.rerank_top_k, first_stage=args.first_stage,
     )
     selection = TaskSelection(
         tasks=tuple(args.tasks), benchmark=args.benchmark, task_types=tuple(args.task_types),
         task_files=tuple(args.task_file),
     )
+    shard, ray = distributed_args.from_args(args)
     return RunConfig(
         models=_models(args), selection=selection, model_options=options, protocol=args.protocol,
         data_dir=args.data_dir, output_dir=args.output_dir, batch_size=args.batch_size,
         overwrite=args.overwrite, show_progress=not args.no_progress, cache_dir=args.cache_dir,
-        use_cache=not args.no_cache, token_budget=args.token_budget,
+        use_cache=not args.no_cache, token_budget=args.token_budget, shard=shard, ray=ray,
     )
 
 
 def main(args: argparse.Namespace) -> int:
     from cmteb.runner import RunInterrupted, run
-    from cmteb.summary import render_summary
+    from cmteb.summary import interrupted_line, render_summary
 
     config = config_from_args(args)
     try:
         report = run(config)
     except RunInterrupted as stop:
-        print(render_summary(stop.report), file=sys.stderr)
-        done = sum(o.status != "failed" for o in stop.report.outcomes)
-        print(f"cmteb: interrupted after {done} finished task(s); rerun the same command to resume",
-              file=sys.stderr)
+        if stop.report.outcomes:
+            print(render_summary(stop.report))
+        print(f"cmteb: {interrupted_line(stop.report)}", file=sys.stderr)
         return EXIT_INTERRUPTED
     print(render_summary(report))
     for failure in report.failures:
-        print(f"cmteb: error: {failure.model}: {failure.error}", file=sys.stderr)
+        print(f"cmteb: error: {failure.model}: {one_line(failure.error or '')}", file=sys.stderr)
     return EXIT_TASK_FAILED if report.failures else EXIT_OK

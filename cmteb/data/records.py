@@ -52,9 +52,13 @@ def number_field(obj: Record, key: str, where: str) -> float:
     value = _get(obj, key, where)
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise _wrong(key, "a number", value, where)
-    if not math.isfinite(value):
-        raise UserError(f"{where}: field {key!r} must be finite, got {value}")
-    return float(value)
+    try:
+        number = float(value)
+    except OverflowError:
+        number = math.inf
+    if not math.isfinite(number):
+        raise UserError(f"{where}: field {key!r} must be finite, got {str(value)[:40]}")
+    return number
 
 
 def int_field(obj: Record, key: str, where: str) -> int:

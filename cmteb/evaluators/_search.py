@@ -33,10 +33,11 @@ def top_k_cosine(
     k: int,
     *,
     query_chunk: int = QUERY_CHUNK,
-    corpus_chunk: int = CORPUS_CHUNK,
+    corpus_chunk: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(nq, dim), (nd, dim) -> (scores float32, positions int64), both (nq, min(k, nd)), rows
-    ranked best first (module policy)."""
+    ranked best first (module policy). `corpus_chunk` None = CORPUS_CHUNK (read at call time)."""
+    corpus_chunk = corpus_chunk or CORPUS_CHUNK
     q, d = unit_rows(queries), unit_rows(docs)
     k = min(k, len(d))
     scores = np.empty((len(q), k), dtype=np.float32)
@@ -50,11 +51,28 @@ def top_k_cosine(
             cols = _block_top_k(block, k)
             cand_scores.append(np.take_along_axis(block, cols, axis=1))
             cand_pos.append(cols + ds)
-        cs, cp = np.concatenate(cand_scores, axis=1), np.concatenate(cand_pos, axis=1)
-        order = np.lexsort((cp, -cs), axis=1)[:, :k]
-        scores[qs : qs + query_chunk] = np.take_along_axis(cs, order, axis=1)
-        positions[qs : qs + query_chunk] = np.take_along_axis(cp, order, axis=1)
+        merged = merge_top_k(cand_scores, cand_pos, k)
+        scores[qs : qs + query_chunk], positions[qs : qs + query_chunk] = merged
     return scores, positions
+
+
+def top_k_of_block(block: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """(rows, n) scores of any kind -> (scores, positions), both (rows, min(k, n)), each row ranked
+    best first by the module's ordering policy (score descending, lower position first)."""
+    cols = _block_top_k(block, k)
+    picked = np.take_along_axis(block, cols, axis=1)
+    order = np.lexsort((cols, -picked), axis=1)
+    return np.take_along_axis(picked, order, axis=1), np.take_along_axis(cols, order, axis=1)
+
+
+def merge_top_k(
+    scores: list[np.ndarray], positions: list[np.ndarray], k: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Candidate blocks (each (nq, c_i), positions global) -> each row's k best by the module
+    policy (score descending, then lower position): (scores, positions), (nq, min(k, sum c_i))."""
+    cs, cp = np.concatenate(scores, axis=1), np.concatenate(positions, axis=1)
+    order = np.lexsort((cp, -cs), axis=1)[:, :k]
+    return np.take_along_axis(cs, order, axis=1), np.take_along_axis(cp, order, axis=1)
 
 
 def _block_top_k(block: np.ndarray, k: int) -> np.ndarray:

@@ -43,19 +43,33 @@ def evaluate(
     spec: TaskSpec, data: RerankGroups, embed: TaskEmbedder, protocol: Protocol
 ) -> SplitResult:
     """Score one reranking split; identical under both protocols (both families stored)."""
-    groups = [g for g in data.groups if g.positive and g.negative]
+    groups = usable_groups(data)
     queries = unit_rows(embed([g.query for g in groups], "query"))
     docs = unit_rows(embed([t for g in groups for t in (*g.positive, *g.negative)], "document"))
+    scores, start = [], 0
+    for i, group in enumerate(groups):
+        size = len(group.positive) + len(group.negative)
+        scores.append(docs[start : start + size] @ queries[i])
+        start += size
+    return score_groups(spec, groups, scores)
+
+
+def usable_groups(data: RerankGroups) -> list[RerankGroup]:
+    """The groups that have at least one positive and one negative (the others are skipped)."""
+    return [g for g in data.groups if g.positive and g.negative]
+
+
+def score_groups(spec: TaskSpec, groups: list[RerankGroup], scores: list[np.ndarray]) -> SplitResult:
+    """Both metric families of `groups` ranked by `scores[i]` (one score per candidate of group i,
+    positives first); whatever produced the scores (cosine, a cross-encoder, BM25)."""
     run, qrels, top10, aps = {}, {}, {}, []
-    start = 0
     for i, group in enumerate(groups):
         qid, ids, relevant = _candidates(i, group)
-        cosine = docs[start : start + len(ids)] @ queries[i]
-        start += len(ids)
-        run[qid] = dict(zip(ids, cosine.tolist(), strict=True))
+        score = np.asarray(scores[i], dtype=np.float64)
+        run[qid] = dict(zip(ids, score.tolist(), strict=True))
         qrels[qid] = dict(zip(ids, relevant.astype(int).tolist(), strict=True))
-        aps.append(float(average_precision_score(relevant, cosine)))
-        ranked = np.argsort(-cosine, kind="stable")[:MRR_2023_AT]
+        aps.append(float(average_precision_score(relevant, score)))
+        ranked = np.argsort(-score, kind="stable")[:MRR_2023_AT]
         # rank-valued scores make pytrec_eval follow this exact order
         top10[qid] = {ids[j]: float(-rank) for rank, j in enumerate(ranked)}
     metrics, _ = ranking_metrics(run, qrels, list(spec.retrieval.k_values))

@@ -17,6 +17,7 @@ Metrics: see `_ranking.ranking_metrics` (ndcg/map/recall/precision/hit_rate at k
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -35,19 +36,50 @@ if TYPE_CHECKING:
 Run = dict[str, dict[str, float]]
 
 
+@dataclass(frozen=True)
+class SearchOrder:
+    """Which queries are scored and the corpus order searched (row i of the embeddings).
+
+    `qids`: queries with a non-empty judgement, in data order; `doc_ids`: every corpus id,
+    descending (trec_eval's tie order); `qrels`: the judgements of `qids`.
+    """
+
+    qids: list[str]
+    doc_ids: list[str]
+    qrels: dict[str, dict[str, int]]
+
+
+def search_order(data: RetrievalCorpus) -> SearchOrder:
+    qrels = {qid: rels for qid, rels in data.qrels.items() if rels and qid in data.queries}
+    qids = [qid for qid in data.queries if qid in qrels]
+    return SearchOrder(qids, sorted(data.corpus, reverse=True), qrels)
+
+
+def search_depth(spec: TaskSpec) -> int:
+    """Hits kept per query: max k + 1 (room to drop the query's own id)."""
+    return max(spec.retrieval.k_values) + 1
+
+
 def evaluate(
     spec: TaskSpec, data: RetrievalCorpus, embed: TaskEmbedder, protocol: Protocol
 ) -> SplitResult:
     """Score one retrieval split under `protocol`; the other protocol's metrics when they differ."""
+    order = search_order(data)
+    q_emb = embed([data.queries[qid] for qid in order.qids], "query")
+    d_emb = embed([data.corpus[doc_id] for doc_id in order.doc_ids], "document")
+    scores, positions = top_k_cosine(q_emb, d_emb, search_depth(spec))
+    del q_emb, d_emb
+    return score_hits(spec, order, scores, positions, protocol)
+
+
+def score_hits(
+    spec: TaskSpec, order: SearchOrder, scores: np.ndarray, positions: np.ndarray, protocol: Protocol
+) -> SplitResult:
+    """Metrics from the search's hits: (nq, search_depth) scores and corpus positions, best first
+    (as `top_k_cosine` returns them; distributed runs merge chunks' hits into the same arrays)."""
     k_values = list(spec.retrieval.k_values)
     top_k = max(k_values)
-    qrels = {qid: rels for qid, rels in data.qrels.items() if rels and qid in data.queries}
-    qids = [qid for qid in data.queries if qid in qrels]
-    doc_ids = sorted(data.corpus, reverse=True)  # position order = trec_eval's tie order
-    q_emb = embed([data.queries[qid] for qid in qids], "query")
-    d_emb = embed([data.corpus[doc_id] for doc_id in doc_ids], "document")
-    scores, positions = top_k_cosine(q_emb, d_emb, top_k + 1)
-    del q_emb, d_emb
+    qids, doc_ids, qrels = order.qids, order.doc_ids, order.qrels
     own_hit = _own_id_hits(qids, doc_ids, positions)
 
     def run_for(ignore_identical_ids: bool) -> Run:
@@ -60,11 +92,15 @@ def evaluate(
         other = other_protocol(protocol.name)
         other_metrics, _ = ranking_metrics(run_for(other.ignore_identical_ids), qrels, k_values)
         metrics["protocol_variants"] = {other.name: other_metrics}
-    samples = {
+    return SplitResult(metrics=metrics, samples=query_samples(qids, per_query), run=run)
+
+
+def query_samples(qids: list[str], per_query: dict[str, dict[str, float]]) -> dict[str, list]:
+    """Per-query samples: `ndcg_at_10` and the parallel `query_ids`."""
+    return {
         f"ndcg_at_{SAMPLE_K}": [per_query[qid][f"ndcg_cut_{SAMPLE_K}"] for qid in qids],
         "query_ids": list(qids),
     }
-    return SplitResult(metrics=metrics, samples=samples, run=run)
 
 
 def _own_id_hits(qids: list[str], doc_ids: list[str], positions: np.ndarray) -> np.ndarray:

@@ -4,10 +4,14 @@ run-scoped one.
 A model gets the on-disk cache (`--cache-dir`, default `default_cache_dir()`) when it has a
 stable identity: a real revision (a hub commit, a local folder's content hash, a package
 version) and an adapter that loads it from there. In-memory Python objects (`cmteb.evaluate(obj)`)
-and models without a resolvable revision cannot be identified across runs, and the hash model
-is faster to recompute than to read: they, and every model under `--no-cache`, get a store in a
-temporary folder that lives for the run only, so texts shared between tasks are still encoded
-once.
+and models without a resolvable revision cannot be identified across runs: they, and every model
+under `--no-cache`, get a store in a temporary folder that lives for the run only, so texts
+shared between tasks are still encoded once. The hash model is faster to recompute than to read,
+and cross-encoders and lexical models embed nothing: they get no store at all.
+
+`RunStores` holds the stores of one run (or of one Ray job): one per model identity, opened on
+first use; the run-scoped ones are deleted when it closes. `runner.task_embedder` takes the
+store from it, so local runs and Ray workers use the cache the same way.
 """
 
 from __future__ import annotations
@@ -16,15 +20,16 @@ import os
 import sys
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
-from cmteb.engine.cache import EmbeddingCache
+from cmteb.engine.cache import EmbeddingCache, namespace_of
 from cmteb.errors import UserError
 from cmteb.models.resolve import NO_REVISION, ResolvedModel
 
 NOT_CACHED_ADAPTERS = ("hash", "python-object")
+NO_STORE_ADAPTERS = ("hash",)  # recomputing is faster than a store
 IDENTITY_FORMAT = 1
 
 
@@ -63,3 +68,34 @@ def model_store(model: ResolvedModel, *, cache_dir: Path | None, use_cache: bool
         return
     with tempfile.TemporaryDirectory(prefix="cmteb-run-") as tmp:
         yield EmbeddingCache(Path(tmp), {"run_scoped": model.name})
+
+
+class RunStores:
+    """The embedding stores of one run: `for_model(model)` -> its store (None when the model
+    gets none, see the module docstring). Use as a context manager; closing deletes the
+    run-scoped stores."""
+
+    def __init__(self, *, cache_dir: Path | None, use_cache: bool) -> None:
+        self.cache_dir, self.use_cache = cache_dir, use_cache
+        self._stack = ExitStack()
+        self._stores: dict[str, EmbeddingCache] = {}
+
+    def for_model(self, model: ResolvedModel) -> EmbeddingCache | None:
+        if model.kind != "bi-encoder" or model.adapter in NO_STORE_ADAPTERS:
+            return None
+        key = namespace_of({"name": model.name, "revision": model.revision, "adapter": model.adapter,
+                            "settings": model.settings})
+        if key not in self._stores:
+            self._stores[key] = self._stack.enter_context(
+                model_store(model, cache_dir=self.cache_dir, use_cache=self.use_cache))
+        return self._stores[key]
+
+    def close(self) -> None:
+        self._stores.clear()
+        self._stack.close()
+
+    def __enter__(self) -> RunStores:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

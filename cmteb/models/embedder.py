@@ -51,6 +51,15 @@ class EncodeStats:
     def record(self) -> dict[str, Any]:
         return {**asdict(self), "encode_s": round(self.encode_s, 3)}
 
+    def engine_counts(self) -> dict[str, Any]:
+        """What the engine adds to `cmteb.encoding` beside the texts counts."""
+        return {"cache_hits": self.cache_hits, "encoded": self.encoded, "encode_s": round(self.encode_s, 3)}
+
+    @classmethod
+    def total(cls, parts: Sequence[EncodeStats]) -> EncodeStats:
+        """The sum of several calls' counts (e.g. the jobs of one task on Ray)."""
+        return cls(*(sum(getattr(p, name) for p in parts) for name in cls.__dataclass_fields__))
+
 
 class LazyEncoder:
     """An encoder loaded on its first `encode` call: a task served wholly from the cache never
@@ -131,6 +140,11 @@ class TaskEmbedder:
         self.stats.encode_s += time.perf_counter() - start
         self.stats.encoded += len(texts)
         return self._validated(out, len(texts))
+
+    def close(self) -> None:
+        """End the task's progress bar (if any)."""
+        if self.progress is not None:
+            self.progress.close()
 
     def _check_dim(self, dim: int) -> None:
         if self._dim is None:

@@ -42,3 +42,7 @@ class HashEncoder:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         return np.stack([hash_vector(t, self.dim) for t in texts])
+
+    def take_encoding_report(self) -> dict[str, object]:
+        """No max length: every character of every text is hashed."""
+        return {"truncation": {"max_length": None, "texts_cut": 0, "share_cut": 0.0}}

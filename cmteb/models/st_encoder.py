@@ -11,20 +11,13 @@ copy of the model; this process then only tokenizes (for batching).
 from __future__ import annotations
 
 import json
-import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from cmteb.engine.backend import encode_texts
-from cmteb.engine.devices import (
-    configure_cpu_threads,
-    cpu_thread_budget,
-    default_token_budget,
-    parse_devices,
-)
-from cmteb.engine.pool import WorkerPool
+from cmteb.engine.devices import configure_cpu_threads, default_token_budget, parse_devices
+from cmteb.engine.placement import place
 from cmteb.models.protocol import Role
 from cmteb.tasks.spec import TaskSpec
 
@@ -118,25 +111,21 @@ class SentenceTransformerEncoder:
         """`devices` overrides `device` with an explicit list (tests use ["cpu", "cpu"]: CPU
         worker processes standing in for GPUs)."""
         self.spec = STModelSpec(name_or_path, revision, max_length, normalize, dtype)
-        devices = devices or parse_devices(device)
-        self.pool: WorkerPool | None = None
-        if len(devices) == 1:
-            self.backend: TokenCounter = self.spec.load(devices[0])
-        else:
-            self.backend = self.spec.token_counter()
-            self.backend.token_budget = default_token_budget(devices[0])  # type: ignore[attr-defined]
-            threads = max(1, cpu_thread_budget() // len(devices))
-            self.pool = WorkerPool(self.spec.load, devices, threads_per_worker=threads)
-            weakref.finalize(self, self.pool.close, force=True)
+        self.placement = place(self.spec.load, self.spec.token_counter, devices or parse_devices(device))
+        self.backend: TokenCounter = self.placement.backend
 
     @property
     def max_length(self) -> int | None:
         return self.backend.max_length
 
+    @property
+    def tokenizer(self) -> object:
+        """The model's tokenizer (in this process also when the model runs in worker processes)."""
+        return self.backend.tokenizer
+
     def encode(self, texts: list[str], *, role: Role, task: TaskSpec, batch_size: int) -> np.ndarray:
-        return encode_texts(self.backend, texts, batch_size=batch_size, pool=self.pool)  # type: ignore[arg-type]
+        return self.placement.encode(texts, batch_size=batch_size)
 
     def close(self) -> None:
         """Stop the worker processes (multi-device only)."""
-        if self.pool is not None:
-            self.pool.close()
+        self.placement.close()

@@ -73,6 +73,27 @@ def decisive(cmteb_block: dict[str, Any]) -> dict[str, Any]:
     return {key: cmteb_block.get(key) for key in DECISIVE_KEYS}
 
 
+_KEEP = "not overwritten: delete it to recompute the task, or use --overwrite"
+
+
+def _check_shape(doc: Any, path: Path) -> dict[str, Any]:
+    """The parts of a result file a resumed run relies on: cmteb block, task name, scores."""
+    if not isinstance(doc, dict) or not isinstance(doc.get("cmteb"), dict):
+        raise UserError(f"{path}: not a cmteb result file (no 'cmteb' block); {_KEEP}")
+    if doc.get("task_name") != path.stem:
+        raise UserError(f"{path}: holds a result of task {doc.get('task_name')!r}, "
+                        f"not {path.stem!r}; {_KEEP}")
+    scores = doc.get("scores")
+    entries_ok = isinstance(scores, dict) and scores and all(
+        isinstance(entries, list) and entries and all(
+            isinstance(e, dict) and isinstance(e.get("main_score", 0.0), float | int | None)
+            for e in entries)
+        for entries in scores.values())
+    if not entries_ok:
+        raise UserError(f"{path}: malformed 'scores' (expected {{split: [score entries]}}); {_KEEP}")
+    return doc
+
+
 def existing_result(path: Path, wanted: dict[str, Any]) -> dict[str, Any] | None:
     """The finished result at `path` when its decisive settings equal `wanted`, else None if absent.
 
@@ -81,11 +102,12 @@ def existing_result(path: Path, wanted: dict[str, Any]) -> dict[str, Any] | None
     """
     if not path.exists():
         return None
-    doc = read_json(path)
-    block = doc.get("cmteb") if isinstance(doc, dict) else None
-    if not isinstance(block, dict) or "scores" not in doc:
-        raise UserError(f"{path}: not a cmteb result file (use another --output-dir or --overwrite)")
-    have = decisive(block)
+    try:
+        doc = read_json(path)
+    except UserError as exc:
+        raise UserError(f"{exc}; {_KEEP}") from exc
+    doc = _check_shape(doc, path)
+    have = decisive(doc["cmteb"])
     for key in DECISIVE_KEYS:
         if have.get(key) != wanted.get(key):
             raise UserError(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -20,7 +21,14 @@ class _UniqueKeyLoader(yaml.SafeLoader):
 def _construct_unique_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode) -> dict[Any, Any]:
     seen: dict[Any, int] = {}
     for key_node, _ in node.value:
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            raise yaml.constructor.ConstructorError(
+                None, None, "merge keys (<<) are not supported; write the keys out", key_node.start_mark)
         key = loader.construct_object(key_node)
+        if not isinstance(key, Hashable):
+            raise yaml.constructor.ConstructorError(
+                None, None, f"a mapping key must be a plain value, got a {type(key).__name__}",
+                key_node.start_mark)
         if key in seen:
             raise yaml.constructor.ConstructorError(
                 None, None, f"duplicate key {key!r} (first on line {seen[key] + 1})",
@@ -48,8 +56,16 @@ def read_yaml(path: Path) -> Any:
         line = f":{mark.line + 1}" if mark is not None else ""
         problem = exc.problem or exc.context or "invalid YAML"
         raise UserError(f"{path}{line}: {problem}") from exc
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        raise UserError(f"{path}:{line}: unacceptable character #x{exc.character:04x} "
+                        f"({exc.reason})") from exc
     except yaml.YAMLError as exc:
         raise UserError(f"{path}: invalid YAML: {exc}") from exc
+    except RecursionError as exc:
+        raise UserError(f"{path}: invalid YAML: nested too deeply") from exc
+    except (ValueError, TypeError, ArithmeticError) as exc:  # a value PyYAML cannot build
+        raise UserError(f"{path}: invalid value: {exc}") from exc
 
 
 def parse_model(path: Path, model: type[M]) -> M:

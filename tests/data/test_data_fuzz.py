@@ -19,6 +19,7 @@ IDS = ["d1", "d2", "q1", "q2"]
 TYPES = ["STS", "PairClassification", "Classification", "Clustering", "Reranking", "Retrieval"]
 
 scalars = (st.none() | st.booleans() | st.integers(-3, 3) | st.floats(allow_nan=True)
+           | st.sampled_from([10**400, -(2**63), 2**64])  # beyond float and int64
            | st.sampled_from(IDS) | st.text(max_size=6))
 values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=3)
                       | st.dictionaries(st.sampled_from(FIELDS), inner, max_size=3), max_leaves=8)

@@ -36,6 +36,9 @@ CASES = {
                    "test", "test.jsonl:1", ["'score' must be a number, got bool"]),
     "score nan": ("STS", {"test.jsonl": '{"sentence1": "a", "sentence2": "b", "score": NaN}\n'},
                   "test", "test.jsonl:1", ["must be finite"]),
+    "score beyond float": ("STS", {"test.jsonl": '{"sentence1": "a", "sentence2": "b", "score": 1'
+                                                 + "0" * 400 + "}\n"}, "test", "test.jsonl:1",
+                           ["'score' must be finite"]),
     "sentence not str": ("STS", {"test.jsonl": _line(sentence1=3, sentence2="b", score=1)},
                          "test", "test.jsonl:1", ["'sentence1' must be a string, got int"]),
     "lone surrogate": ("STS", {"test.jsonl": '{"sentence1": "\\ud800", "sentence2": "b", '

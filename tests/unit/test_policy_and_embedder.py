@@ -92,3 +92,67 @@ def test_embedder_rejects_changing_dimension():
     embed(["x"], "symmetric")
     with pytest.raises(TaskError, match="dimension changed from 4 to 5"):
         embed(["y"], "symmetric")
+
+
+# The policy stated once, as a table: registry model x task type x role -> exact model input.
+E5_INSTRUCT_QUERY = "Instruct: Find the passage\nQuery: 天气"
+POLICY_TABLE = {
+    # model: {(task type, role): string reaching the model for the text "天气"}
+    "BAAI/bge-large-zh-v1.5": {("Retrieval", "query"): "为这个句子生成表示以用于检索相关文章：天气",
+                               ("Reranking", "query"): "为这个句子生成表示以用于检索相关文章：天气",
+                               "document": "天气", "symmetric": "天气"},
+    "intfloat/multilingual-e5-small": {("Retrieval", "query"): "query: 天气",
+                                       ("Reranking", "query"): "query: 天气",
+                                       "document": "passage: 天气", "symmetric": "query: 天气"},
+    "intfloat/multilingual-e5-large-instruct": {("Retrieval", "query"): E5_INSTRUCT_QUERY,
+                                                ("Reranking", "query"): E5_INSTRUCT_QUERY,
+                                                "document": "天气", "symmetric": "天气"},
+    "Alibaba-NLP/gte-Qwen2-1.5B-instruct": {("Retrieval", "query"): E5_INSTRUCT_QUERY,
+                                            ("Reranking", "query"): E5_INSTRUCT_QUERY,
+                                            "document": "天气", "symmetric": "天气"},
+    "BAAI/bge-reranker-base": {("Retrieval", "query"): "天气", ("Reranking", "query"): "天气",
+                               "document": "天气", "symmetric": "天气"},
+}
+ALL_TYPES = ("Retrieval", "Reranking", "STS", "PairClassification", "Classification", "Clustering")
+
+
+@pytest.mark.parametrize("model", sorted(POLICY_TABLE))
+@pytest.mark.parametrize("task_type", ALL_TYPES)
+def test_registry_policies_exact_strings_for_every_task_type_and_role(model, task_type):
+    from cmteb.models.registry import find_entry
+
+    policy = find_entry(model).policy()
+    spec = make_spec(task_type, prompt={"query": "Find the passage"})
+    table = POLICY_TABLE[model]
+    if task_type in ("Retrieval", "Reranking"):
+        assert policy.format(["天气"], "query", spec) == [table[(task_type, "query")]]
+        assert policy.format(["天气"], "document", spec) == [table["document"]]
+    else:
+        assert policy.format(["天气"], "symmetric", spec) == [table["symmetric"]]
+        assert set(policy.record(spec)) == {"symmetric_prefix"}
+
+
+def test_no_instruction_removes_it_everywhere_and_is_recorded():
+    from cmteb.models.resolve import ModelOptions, apply_policy_overrides
+
+    policy = apply_policy_overrides(BGE, ModelOptions(no_instruction=True))
+    spec = make_spec("Retrieval")
+    assert policy.format(["天气"], "query", spec) == ["天气"]
+    assert policy.record(spec)["query_instruction"] == ""
+
+
+def test_pair_scorer_applies_the_policy_per_role_and_dedupes_pairs():
+    from cmteb.models.pair_scorer import TaskPairScorer
+
+    seen = []
+
+    class Scorer:
+        def predict(self, pairs, *, task, batch_size):
+            seen.extend(pairs)
+            return np.arange(len(pairs), dtype=np.float32)
+
+    scorer = TaskPairScorer(Scorer(), TextPolicy(query_prefix="query: ", passage_prefix="passage: ",
+                                                 query_instruction="I:"), make_spec("Reranking"))
+    out = scorer(["q", "q", "r"], ["a", "a", "b"])
+    assert seen == [("query: I:q", "passage: a"), ("query: I:r", "passage: b")]
+    np.testing.assert_array_equal(out, [0, 0, 1])

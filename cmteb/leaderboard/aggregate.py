@@ -1,0 +1,72 @@
+"""Rounding and means exactly as the published C-MTEB tables: pure functions over task scores.
+
+Policy:
+- Python float arithmetic, as the scripts behind the published tables: a task score is
+  `round(score * 100, 2)` (mean over splits first when a task has several), a mean is
+  `round(sum(scores) / n, 2)` over those rounded scores, summed in benchmark order. Exact decimal
+  rounding would be "cleaner" but misses 5 of the 25 published category cells that this
+  reproduces (e.g. bge-base-zh-v1.5 Reranking: 65.395 is 65.39499... as a float, published 65.39).
+- A category mean is the mean of its tasks; the overall mean is the mean over all tasks of the
+  benchmark (task-weighted, as the published tables), never a mean of category means.
+- A mean is None, never partial, when any member task is missing; it lists the missing tasks
+  and the member tasks whose scores carry deviations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+
+from cmteb.leaderboard.records import Average, ModelRow, TaskConvention, TaskScore
+
+# The column order of the published tables.
+TYPE_ORDER = ("Retrieval", "STS", "PairClassification", "Classification", "Reranking", "Clustering")
+
+
+def round2(value: float) -> float:
+    return round(value, 2)
+
+
+def mean2(values: Sequence[float]) -> float:
+    """Round each value to 2 dp, average (left-to-right sum), round to 2 dp. Not empty."""
+    if not values:
+        raise ValueError("mean of no values")
+    return round2(sum(round2(v) for v in values) / len(values))
+
+
+def rounded(score: TaskScore) -> TaskScore:
+    """The task score with `value` = `raw` rounded to 2 dp."""
+    return replace(score, value=None if score.raw is None else round2(score.raw))
+
+
+def average(scores: dict[str, TaskScore], tasks: Iterable[str]) -> Average:
+    """The mean of `tasks` (None when any is missing)."""
+    tasks = tuple(tasks)
+    missing = tuple(t for t in tasks if scores[t].raw is None)
+    marked = tuple(t for t in tasks if scores[t].deviations)
+    value = None if missing or not tasks else mean2([scores[t].raw for t in tasks])
+    return Average(value=value, tasks=tasks, missing=missing, marked=marked)
+
+
+def types_of(conventions: Sequence[TaskConvention]) -> dict[str, tuple[str, ...]]:
+    """Task type -> its tasks in manifest order; types in the published column order."""
+    present = {c.type for c in conventions}
+    order = [t for t in TYPE_ORDER if t in present] + sorted(present - set(TYPE_ORDER))
+    return {t: tuple(c.task for c in conventions if c.type == t) for t in order}
+
+
+def build_row(model: str, scores: dict[str, TaskScore], types: dict[str, tuple[str, ...]],
+              **metadata) -> ModelRow:
+    """One model's row: rounded task scores, category means and the overall mean."""
+    scores = {task: rounded(score) for task, score in scores.items()}
+    all_tasks = [t for members in types.values() for t in members]
+    return ModelRow(
+        model=model, tasks=scores,
+        types={t: average(scores, members) for t, members in types.items()},
+        overall=average(scores, all_tasks), **metadata,
+    )
+
+
+def sort_rows(rows: Iterable[ModelRow]) -> list[ModelRow]:
+    """Overall mean descending; rows without one after, by name."""
+    return sorted(rows, key=lambda r: (r.overall.value is None, -(r.overall.value or 0), r.model))

@@ -1,0 +1,105 @@
+"""Find and read every task result file under the `--results` folders.
+
+Layout (mteb's results repository and cmteb's output alike): `DIR/.../{org__model}/{revision}/
+{Task}.json` at any depth. The model is the cmteb block's model name when there is one, else the
+grandparent folder name with `__` read as `/`; the revision is the parent folder name.
+
+Skipped without a word: `*.samples.json`, hidden/temporary files, `model_meta.json` and any JSON
+that is not a task result. A file that is a task result but cannot be parsed, or is corrupt JSON,
+is a `UserError` naming it: a published table never silently drops a file.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from cmteb.errors import UserError
+from cmteb.leaderboard.formats import looks_like_result, parse_scores, task_name
+from cmteb.leaderboard.records import ResultFile
+
+MODEL_META = "model_meta.json"
+
+
+def result_paths(root: Path) -> list[Path]:
+    """Candidate result files under `root`, sorted (deterministic)."""
+    if not root.is_dir():
+        raise UserError(f"--results {root}: no such folder")
+    return sorted(
+        p for p in root.rglob("*.json")
+        if not p.name.startswith(".") and not p.name.endswith(".samples.json")
+        and p.name != MODEL_META and p.is_file()
+    )
+
+
+def _load(path: Path) -> Any:
+    try:
+        # NaN appears in real mteb files (e.g. AFQMC test); the json module reads it as float nan.
+        return json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise UserError(f"{path}:{exc.lineno}: corrupt JSON ({exc.msg})") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(f"{path}: cannot read: {exc}") from exc
+
+
+def _model_name(path: Path, block: dict[str, Any] | None) -> str:
+    if block is not None:
+        model = block.get("model")
+        if isinstance(model, dict) and isinstance(model.get("name"), str) and model["name"]:
+            return model["name"]
+    return path.parent.parent.name.replace("__", "/")
+
+
+def read_result(path: Path) -> ResultFile | None:
+    """Parse one file; None when it is not a task result at all."""
+    doc = _load(path)
+    if not looks_like_result(doc):
+        return None
+    block = doc.get("cmteb") if isinstance(doc.get("cmteb"), dict) else None
+    try:
+        scores, variants = parse_scores(doc)
+    except ValueError as exc:
+        raise UserError(f"{path}: not a readable task result: {exc}") from exc
+    date = doc.get("date")
+    return ResultFile(
+        path=path.resolve(),
+        task=task_name(doc, path.stem),
+        model=_model_name(path, block),
+        revision=path.parent.name,
+        mteb_version=str(doc["mteb_version"]) if doc.get("mteb_version") else None,
+        date=float(date) if isinstance(date, (int, float)) else None,
+        dataset_revision=doc.get("dataset_revision"),
+        scores=scores,
+        variants=variants,
+        cmteb=block,
+    )
+
+
+def read_results(roots: Iterable[Path]) -> list[ResultFile]:
+    """Every task result under the given folders (a file reached twice is read once)."""
+    seen: set[Path] = set()
+    files: list[ResultFile] = []
+    for root in roots:
+        for path in result_paths(root):
+            if path.resolve() in seen:
+                continue
+            seen.add(path.resolve())
+            parsed = read_result(path)
+            if parsed is not None:
+                files.append(parsed)
+    return files
+
+
+def model_meta_parameters(folder: Path) -> int | None:
+    """`n_parameters` from an mteb `model_meta.json` beside the results, when present and sane."""
+    meta_path = folder / MODEL_META
+    if not meta_path.is_file():
+        return None
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    value = meta.get("n_parameters") if isinstance(meta, dict) else None
+    return value if isinstance(value, int) and value > 0 else None

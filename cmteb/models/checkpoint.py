@@ -1,0 +1,178 @@
+"""Checkpoints (registry entries, local folders, hub names) -> `ResolvedModel`.
+
+Which adapter runs a checkpoint, decided once here:
+1. a cross-encoder (registry kind, or config.json `architectures` ending in
+   `ForSequenceClassification`) -> `cross_encoder.CrossEncoderScorer`; `--pooling`/`--normalize`
+   are refused: a reranker loaded as a bi-encoder gives meaningless embeddings;
+2. `--pooling` given, or the registry adapter `transformers` -> `hf_encoder.TransformersEncoder`;
+3. a sentence-transformers layout (modules.json) -> sentence-transformers, whose Pooling and
+   Normalize modules are read and recorded (and checked against the registry entry);
+4. anything else is refused: how to pool must be said with `--pooling cls|mean|last`.
+Explicit settings win over the registry entry; every setting used is recorded.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cmteb.errors import UserError
+from cmteb.models.hub import hub_file, hub_online, resolve_commit
+from cmteb.models.policy import TextPolicy
+from cmteb.models.registry import ModelEntry, suggestion
+from cmteb.models.resolve import ModelOptions, ResolvedModel, apply_policy_overrides, folder_fingerprint
+from cmteb.models.st_adapter import STLayout, st_layout
+
+TRAP = "as a bi-encoder, bge-reranker scores T2Reranking MAP ~51 instead of ~67"
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    source: str  # what from_pretrained receives: a folder path or a hub name
+    display: str
+    revision: str  # recorded (folder fingerprint or hub commit)
+    load_revision: str | None  # passed to from_pretrained (None for a folder)
+    read: Callable[[str], Any]  # filename -> parsed JSON or None
+
+    def architectures(self) -> list[str]:
+        config = self.read("config.json") or {}
+        return [str(a) for a in config.get("architectures") or []]
+
+    def is_cross_encoder(self) -> bool:
+        return any(a.endswith("ForSequenceClassification") for a in self.architectures())
+
+
+def _folder_reader(folder: Path) -> Callable[[str], Any]:
+    return lambda filename: _read_any(folder / filename)
+
+
+def _read_any(path: Path | None) -> Any:
+    if path is None or not path.is_file():
+        return None
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def from_folder(folder: Path, opts: ModelOptions) -> ResolvedModel:
+    if not any(folder.glob("*.safetensors")) and not any(folder.glob("*.bin")) and not (
+        folder / "modules.json"
+    ).exists():
+        raise UserError(f"model folder {folder}: no weights (*.safetensors / *.bin) found")
+    ckpt = Checkpoint(source=str(folder), display=folder.resolve().name,
+                      revision=opts.revision or folder_fingerprint(folder), load_revision=None,
+                      read=_folder_reader(folder))
+    return build(ckpt, opts, None)
+
+
+def from_hub(name: str, opts: ModelOptions, entry: ModelEntry | None) -> ResolvedModel:
+    """A hub checkpoint at the commit its revision resolves to (registry pin unless --revision)."""
+    wanted = opts.revision or (entry.revision if entry else None)
+    commit = resolve_commit(name, wanted)
+    if commit is None and entry is not None:
+        raise UserError(
+            f"model {name} (registered, revision {wanted}) is not in the local Hugging Face cache "
+            f"and the hub {'has no such model' if hub_online() else 'cannot be reached'}; download it "
+            f"on a connected machine (huggingface-cli download {name} --revision {wanted}) or pass "
+            "a local folder with --model DIR")
+    if commit is None:
+        where = "does not exist on the hub" if hub_online() else \
+            "cannot be loaded from the hub (unreachable, and not in the local cache)"
+        raise UserError(f"model {name!r} is not registered, not a local folder, and {where}"
+                        f"{suggestion(name) or '; see `cmteb models`'}")
+    ckpt = Checkpoint(source=name, display=name, revision=commit, load_revision=commit,
+                      read=lambda filename: _read_any(hub_file(name, filename, commit)))
+    return build(ckpt, opts, entry)
+
+
+def build(ckpt: Checkpoint, opts: ModelOptions, entry: ModelEntry | None) -> ResolvedModel:
+    policy = apply_policy_overrides(entry.policy() if entry else TextPolicy(), opts)
+    if (entry is not None and entry.kind == "cross-encoder") or ckpt.is_cross_encoder():
+        return _cross_encoder(ckpt, opts, entry, policy)
+    if opts.pooling is not None or (entry is not None and entry.adapter == "transformers"):
+        return _transformers(ckpt, opts, entry, policy)
+    layout = st_layout(ckpt.read)
+    if layout is None:
+        raise UserError(f"model {ckpt.display}: no sentence-transformers modules.json, so how to pool "
+                        "its token states is unknown; give --pooling cls|mean|last")
+    return _sentence_transformers(ckpt, opts, entry, policy, layout)
+
+
+def _resolved(ckpt: Checkpoint, opts: ModelOptions, policy: TextPolicy, adapter: str, kind: str,
+              settings: dict[str, Any], factory: Callable[[], Any]) -> ResolvedModel:
+    def load() -> Any:
+        try:
+            return factory()
+        except (OSError, ValueError) as exc:
+            raise UserError(f"model {ckpt.display!r}: cannot load with {adapter}: {exc}") from exc
+
+    return ResolvedModel(name=opts.name or ckpt.display, revision=ckpt.revision, policy=policy,
+                         adapter=adapter, settings=settings, factory=load, kind=kind)
+
+
+def _cross_encoder(ckpt: Checkpoint, opts: ModelOptions, entry: ModelEntry | None,
+                   policy: TextPolicy) -> ResolvedModel:
+    from cmteb.models.cross_encoder import DEFAULT_MAX_LENGTH, CrossEncoderScorer, CrossEncoderSettings
+
+    if opts.pooling is not None or opts.normalize is not None:
+        arch = ", ".join(ckpt.architectures()) or "a cross-encoder"
+        raise UserError(f"model {ckpt.display} is a cross-encoder reranker ({arch}): it scores "
+                        f"[query, passage] pairs and cannot be loaded as a bi-encoder ({TRAP}); "
+                        "drop --pooling/--normalize")
+    settings = CrossEncoderSettings(
+        max_length=opts.max_length or (entry.max_length if entry else None) or DEFAULT_MAX_LENGTH,
+        dtype=opts.dtype, device=opts.device, revision=ckpt.load_revision)
+    recorded = {"max_length": settings.max_length, "dtype": settings.dtype,
+                "input": "[query, passage] pair, longest-first truncation", "score": "raw logit"}
+    return _resolved(ckpt, opts, policy, "cross-encoder", "cross-encoder", recorded,
+                     lambda: CrossEncoderScorer(ckpt.source, settings))
+
+
+def _transformers(ckpt: Checkpoint, opts: ModelOptions, entry: ModelEntry | None,
+                  policy: TextPolicy) -> ResolvedModel:
+    from cmteb.models.hf_encoder import HFSettings, TransformersEncoder
+
+    settings = HFSettings(
+        pooling=opts.pooling or (entry.pooling if entry else None) or "mean",
+        normalize=_first(opts.normalize, entry.normalize if entry else None, True),
+        max_length=opts.max_length or (entry.max_length if entry else None),
+        dtype=opts.dtype, device=opts.device, revision=ckpt.load_revision,
+        append_eos=entry.append_eos if entry else False)
+    recorded = {"pooling": settings.pooling, "normalize": settings.normalize,
+                "max_length": settings.max_length, "dtype": settings.dtype,
+                "append_eos": settings.append_eos}
+    return _resolved(ckpt, opts, policy, "transformers", "bi-encoder", recorded,
+                     lambda: TransformersEncoder(ckpt.source, settings))
+
+
+def _first(*values: Any) -> Any:
+    return next(v for v in values if v is not None)
+
+
+def _sentence_transformers(ckpt: Checkpoint, opts: ModelOptions, entry: ModelEntry | None,
+                           policy: TextPolicy, layout: STLayout) -> ResolvedModel:
+    from cmteb.models.st_adapter import CountingEncoder
+    from cmteb.models.st_encoder import SentenceTransformerEncoder
+
+    if entry is not None and entry.pooling != layout.pooling:
+        raise UserError(f"model {ckpt.display}: the registry says pooling {entry.pooling} but the "
+                        f"checkpoint's sentence-transformers Pooling module uses {layout.pooling}")
+    normalize = _first(opts.normalize, entry.normalize if entry else None, True)
+    if layout.normalizes and not normalize:
+        raise UserError(f"model {ckpt.display}: its sentence-transformers Normalize module always "
+                        "normalizes; to run it unnormalized give --pooling with --no-normalize")
+    max_length = opts.max_length or (entry.max_length if entry else None)
+    recorded = {"pooling": layout.pooling, "normalize": normalize or layout.normalizes,
+                "max_length": max_length or layout.max_length, "dtype": opts.dtype}
+
+    def factory() -> Any:
+        return CountingEncoder(SentenceTransformerEncoder(
+            ckpt.source, revision=ckpt.load_revision, device=opts.device, max_length=max_length,
+            normalize=normalize, dtype=opts.dtype))
+
+    return _resolved(ckpt, opts, policy, "sentence-transformers", "bi-encoder", recorded, factory)
+
