@@ -7,8 +7,8 @@ on its N-th call (1-based), before the call runs, ACTION happens:
 - `pause:FILE`: the process writes FILE and sleeps until the test kills it, so the test can act
   while the run holds its locks mid-task.
 The rest of the command line is given to `cmteb` unchanged, so the resumed run can be the plain
-command. (When the embedding cache lands, TARGET can be the engine's forward pass to kill a run
-between cached chunks.)
+command. With a cached model, killing at an encode call leaves the cache chunks stored before it
+(see test_kill_resume).
 """
 
 from __future__ import annotations

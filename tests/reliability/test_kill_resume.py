@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import struct
 import subprocess
 import sys
 import time
@@ -26,6 +27,9 @@ from tests.reliability.helpers import (
 
 ROOT = Path(__file__).resolve().parents[2]
 ENCODE = "cmteb.models.hash_encoder:HashEncoder.encode"
+# The hash encoder as a Python class with a revision: the on-disk embedding cache applies to it
+# (never to the built-in `--model hash`), and its scores are the hash model's.
+CACHED = ("--model", "cmteb.models.hash_encoder:HashEncoder", "--revision", "test-1")
 pytestmark = pytest.mark.slow
 
 
@@ -105,5 +109,29 @@ def test_sigkill_between_temp_write_and_rename(tmp_path, capsys, clean_scores, s
 
     code, stdout, _ = run_cmteb(capsys, "--model", "hash", *DEMO, "--output-dir", str(out))
     assert code == 0 and stdout.count("(already done)") == 2
+    assert_no_partial_files(out)
+    assert scores_by_task(out) == clean_scores
+
+
+def test_sigkill_after_cache_chunks_were_written_resumes_from_them(
+        tmp_path, capsys, clean_scores, start_with_fault):
+    """The first encode call of DemoRetrieval (its queries) is stored as a cache chunk; the run is
+    killed at the second (its corpus), before any result. The resumed run reads the stored
+    queries instead of encoding them again, and its scores equal an uninterrupted run's."""
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    run_args = (*CACHED, *DEMO, "--cache-dir", str(cache))
+    proc = start_with_fault(ENCODE, 2, "kill", out, run_args)
+    proc.communicate(timeout=300)
+    assert proc.returncode == -signal.SIGKILL
+    assert not result_files(out)
+    chunks = sorted(cache.rglob("*.emb"))
+    assert len(chunks) == 1
+    stored = struct.unpack("<Q", chunks[0].read_bytes()[16:24])[0]  # rows in the chunk's header
+
+    code, _, _ = run_cmteb(capsys, *run_args, "--output-dir", str(out))
+    assert code == 0
+    encoding = json.loads(result_files(out)["DemoRetrieval"].read_text("utf-8"))["cmteb"]["encoding"]
+    assert encoding["cache_hits"] == stored > 0
+    assert encoding["encoded"] == encoding["unique_texts"] - stored  # only the corpus was encoded
     assert_no_partial_files(out)
     assert scores_by_task(out) == clean_scores
