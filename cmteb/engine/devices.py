@@ -4,8 +4,8 @@
 - `--dtype fp32` (default, reproducible) | `fp16` | `bf16` | `auto`: the fastest the device does
   well: bf16 on GPUs that support it, else fp16; on CPU bf16 only when the CPU has native bf16
   arithmetic (AVX512-BF16 or AMX), else fp32.
-- CPU threads: the CPUs this process may use (affinity mask and cgroup quota), split evenly
-  between worker processes.
+- CPU threads: the CPUs this process may use (`OMP_NUM_THREADS` when set, else the affinity mask
+  and cgroup quota), split evenly between worker processes.
 """
 
 from __future__ import annotations
@@ -119,7 +119,11 @@ def _cgroup_cpu_quota() -> int | None:
 
 
 def cpu_thread_budget() -> int:
-    """CPUs this process may use: its affinity mask, capped by a cgroup CPU quota."""
+    """CPUs this process may use: an explicit `OMP_NUM_THREADS` (set by the user, or by Ray for
+    each worker's reserved CPUs) wins; else its affinity mask, capped by a cgroup CPU quota."""
+    explicit = os.environ.get("OMP_NUM_THREADS", "")
+    if explicit.isdigit() and int(explicit) > 0:
+        return int(explicit)
     try:
         cpus = len(os.sched_getaffinity(0))
     except AttributeError:  # not Linux

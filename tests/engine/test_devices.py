@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 
 import pytest
 
@@ -53,9 +54,16 @@ def test_auto_dtype_per_device(monkeypatch):
     assert devices.resolve_dtype("fp32", ["cuda:0"]) == "fp32"  # explicit choices stay
 
 
-def test_thread_budget_is_positive_and_within_the_affinity_mask():
-    import os
+def test_thread_budget_is_positive_and_within_the_affinity_mask(monkeypatch):
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    assert 1 <= devices.cpu_thread_budget() <= len(os.sched_getaffinity(0))
 
+
+def test_an_explicit_omp_num_threads_wins(monkeypatch):
+    """Ray sets it to a worker's reserved CPUs: torch must not take the whole node."""
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")
+    assert devices.cpu_thread_budget() == 3
+    monkeypatch.setenv("OMP_NUM_THREADS", "many")  # not a count: ignored
     assert 1 <= devices.cpu_thread_budget() <= len(os.sched_getaffinity(0))
 
 
@@ -81,3 +89,22 @@ def test_progress_shows_rate_and_cache_hits_on_a_terminal():
     bar.close()
     text = stream.getvalue()
     assert "STSB" in text and "10/10" in text and "cache hits 5" in text and "texts/s" in text
+
+
+def test_engine_options_settle_local_runs_and_leave_ray_devices_to_the_workers(monkeypatch):
+    from cmteb.config import RunConfig
+    from cmteb.distributed.options import RayOptions
+    from cmteb.engine.run_options import with_engine_options
+    from cmteb.models.resolve import ModelOptions
+
+    def config(device: str, dtype: str, ray: RayOptions | None = None) -> RunConfig:
+        return RunConfig(models=("m",), model_options=ModelOptions(device=device, dtype=dtype), ray=ray)
+
+    monkeypatch.setattr(devices, "cuda_device_count", lambda: 2)
+    monkeypatch.setattr(devices, "gpu_has_bf16", lambda: False)
+    local = with_engine_options(config("cuda", "auto"))
+    assert (local.model_options.device, local.model_options.dtype) == ("cuda:0,1", "fp16")
+    monkeypatch.setattr(devices, "cuda_device_count", lambda: 0)  # the driver has no GPU
+    assert with_engine_options(config("cuda", "fp16", RayOptions())) == config("cuda", "fp16", RayOptions())
+    with pytest.raises(UserError, match="--dtype auto with --ray"):
+        with_engine_options(config("cpu", "auto", RayOptions()))
