@@ -11,10 +11,12 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from cmteb.config import RunConfig
 from cmteb.data.loader import load_task_data
+from cmteb.data.quick import quick_record, quick_revision, quick_subsample
 from cmteb.data.types import TaskData
 from cmteb.errors import CmtebError, TaskError, UserError
 from cmteb.evaluators import SplitResult, evaluate_split
@@ -67,14 +69,24 @@ class RunReport:
 
 
 def load_all_data(plan: Plan, config: RunConfig) -> dict[str, TaskData]:
-    """Load and validate every planned task's data before any encoding (UserError on a fault)."""
-    return {
+    """Load and validate every planned task's data before any encoding (UserError on a fault);
+    `--quick` replaces each task's data by its quick subsample (`cmteb.data.quick`)."""
+    loaded = {
         t.spec.name: load_task_data(
             t.spec, yaml_path=t.yaml_path, required_splits=list(t.required),
             optional_splits=list(t.optional), data_dir=config.data_dir,
         )
         for t in plan.tasks
     }
+    if config.quick:
+        loaded = {name: quick_subsample(data) for name, data in loaded.items()}
+    return loaded
+
+
+def task_result_path(config: RunConfig, model: ResolvedModel, task: str) -> Path:
+    """`OUTPUT/{org__model}/{revision}/{Task}.json`; quick runs use `{revision}-quick`."""
+    revision = quick_revision(model.revision) if config.quick else model.revision
+    return result_path(config.output_dir, model.folder_name, revision, task)
 
 
 def cmteb_block(
@@ -93,6 +105,7 @@ def cmteb_block(
         "model_settings": model.settings,
         "data": data_record(data.source),
         "quick": config.quick,
+        "quick_sample": quick_record() if config.quick else None,
         "batch_size": config.batch_size,
         "cmteb_version": provenance.cmteb_version(),
         "git_sha": provenance.git_sha(),
@@ -108,7 +121,7 @@ def evaluate_task(
     """Evaluate every loaded split of one task and write its result; returns the result doc."""
     spec = planned.spec
     block = cmteb_block(planned, data, model, plan, config)
-    path = result_path(config.output_dir, model.folder_name, model.revision, spec.name)
+    path = task_result_path(config, model, spec.name)
     embedder = TaskEmbedder(model.load(), model.policy, spec, config.batch_size, model.name)
     protocol = get_protocol(plan.protocol)
     start = time.perf_counter()
@@ -133,7 +146,7 @@ def run_model(
     for planned in plan.tasks:
         spec = planned.spec
         block = cmteb_block(planned, data[spec.name], model, plan, config)
-        path = result_path(config.output_dir, model.folder_name, model.revision, spec.name)
+        path = task_result_path(config, model, spec.name)
         if not config.overwrite:
             done = existing_result(path, decisive(block))
             if done is not None:
