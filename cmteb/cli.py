@@ -19,6 +19,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "run": ("cmteb.commands.run_cmd", "evaluate models on tasks and write results"),
     "list": ("cmteb.commands.list_cmd", "list tasks with type, splits, main score and dataset"),
     "download": ("cmteb.commands.download_cmd", "write tasks' hub data in the local --data-dir layout"),
+    "compare": ("cmteb.commands.compare_cmd", "compare two result sets task by task; exit 1 on regression"),
+    "baseline": ("cmteb.commands.baseline_cmd", "save a model's baseline file, or check results against it"),
 }
 
 

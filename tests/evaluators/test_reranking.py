@@ -101,7 +101,8 @@ def test_ties_by_hand():
     data = RerankGroups([RerankGroup("q", ["p"], ["p", "n2"]), RerankGroup("q", ["p"], [])])
     result = reranking.evaluate(make_spec("Reranking"), data, embed, PROTOCOLS["cmteb"])
     m = result.metrics
-    assert result.samples == {"ap": [0.5], "map_at_1000": [0.5]}  # sklearn AP groups the tie: precision 1/2 at recall 1
+    # sklearn AP groups the tie: precision 1/2 at recall 1
+    assert result.samples == {"ap": [0.5], "map_at_1000": [0.5]}
     assert m["map"] == 0.5
     assert m["mrr"] == 1.0  # 2023: ties in candidate order, positive first
     assert m["mrr_at_10"] == 0.5  # mteb 2: doc id descending puts "negative_..." first
