@@ -89,7 +89,7 @@ def report_comparison(baseline: ResultSet, candidate: ResultSet, args: argparse.
     markdown = render_markdown(comparison)
     if args.report:
         try:
-            write_text_atomic(args.report, markdown)
+            write_text_atomic(args.report, markdown + "\n")
         except OSError as exc:
             raise UserError(f"--report {args.report}: cannot write: {exc}") from exc
     if args.format == "json":

@@ -71,7 +71,7 @@ def dumps(value: Any, indent: int = 0) -> str:
 
 
 def write_baseline(path: Path, doc: dict[str, Any]) -> None:
-    write_text_atomic(path, dumps(doc))
+    write_text_atomic(path, dumps(doc) + "\n")
 
 
 def read_baseline(path: Path) -> ResultSet:

@@ -29,18 +29,17 @@ def _json_safe(value: Any) -> Any:
 
 
 def write_json_atomic(path: Path, obj: Any, *, indent: int | None = 2) -> None:
-    write_text_atomic(path, json.dumps(_json_safe(obj), ensure_ascii=False, indent=indent,
-                                       allow_nan=False))
+    text = json.dumps(_json_safe(obj), ensure_ascii=False, indent=indent, allow_nan=False)
+    write_text_atomic(path, text + "\n")
 
 
 def write_text_atomic(path: Path, text: str) -> None:
-    """Write `text` (plus a final newline) to `path` atomically (module docstring)."""
+    """Write `text` as is to `path` atomically (module docstring)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
-            fh.write("\n")
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
