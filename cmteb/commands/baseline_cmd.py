@@ -15,16 +15,19 @@ DEFAULT_DIR = Path("baselines")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    sub = p.add_subparsers(dest="action", required=True, parser_class=type(p))
+    sub = p.add_subparsers(dest="action", required=True, parser_class=type(p),
+                           metavar="{save,check}")
     save = sub.add_parser("save", help="write the baseline file of one model's results")
     save.add_argument("results", type=Path, help="one model's results folder")
-    save.add_argument("--baselines-dir", type=Path, default=DEFAULT_DIR, metavar="DIR")
+    save.add_argument("--baselines-dir", type=Path, default=DEFAULT_DIR, metavar="DIR",
+                      help="where baseline files live (default: baselines)")
     save.add_argument("--name", help="model name for the file (default: the recorded model name)")
     save.add_argument("--update", action="store_true", help="replace an existing baseline file")
     check = sub.add_parser("check", help="compare results with the model's baseline file")
     check.add_argument("candidate", type=Path, help="one model's results folder")
     where = check.add_mutually_exclusive_group()
-    where.add_argument("--baselines-dir", type=Path, default=DEFAULT_DIR, metavar="DIR")
+    where.add_argument("--baselines-dir", type=Path, default=DEFAULT_DIR, metavar="DIR",
+                       help="find <org__model>[.quick].json here (default: baselines)")
     where.add_argument("--baseline", type=Path, metavar="FILE", help="this baseline file instead")
     add_compare_options(check)
 
