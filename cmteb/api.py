@@ -38,6 +38,7 @@ def evaluate(
     protocol: str | None = None,
     batch_size: int = 32,
     overwrite: bool = False,
+    quick: bool = False,
     raise_on_failure: bool = True,
     **model_options: Any,
 ) -> dict[str, dict[str, Any]]:
@@ -48,6 +49,7 @@ def evaluate(
     reranker, `predict(pairs, *, task, batch_size) -> np.ndarray` and no `encode`.
     `model_options`: the fields of `ModelOptions` (query_prefix, query_instruction, max_length, name,
     revision, rerank_top_k, first_stage, ...).
+    `quick`: the deterministic subsample of `cmteb run --quick` (`cmteb.data.quick`).
     """
     unknown = set(model_options) - _OPTION_NAMES
     if unknown:
@@ -59,7 +61,7 @@ def evaluate(
                                 task_types=tuple(task_types or ())),
         model_options=opts, protocol=protocol,
         data_dir=Path(data_dir) if data_dir else None, output_dir=Path(output_dir),
-        batch_size=batch_size, overwrite=overwrite, show_progress=False,
+        batch_size=batch_size, overwrite=overwrite, quick=quick, show_progress=False,
     )
     resolved = None if isinstance(model, str) else [_in_memory_model(model, opts)]
     report = run(config, resolved=resolved)
