@@ -41,6 +41,7 @@ def evaluate(
     cache_dir: str | Path | None = None,
     use_cache: bool = True,
     overwrite: bool = False,
+    quick: bool = False,
     raise_on_failure: bool = True,
     **model_options: Any,
 ) -> dict[str, dict[str, Any]]:
@@ -52,6 +53,7 @@ def evaluate(
     `model_options`: the fields of `ModelOptions` (query_prefix, query_instruction, max_length, name,
     revision, rerank_top_k, first_stage, ...).
     `cache_dir` / `use_cache`: the embedding cache (an in-memory `model` is never cached on disk).
+    `quick`: the deterministic subsample of `cmteb run --quick` (`cmteb.data.quick`).
     """
     unknown = set(model_options) - _OPTION_NAMES
     if unknown:
@@ -63,7 +65,7 @@ def evaluate(
                                 task_types=tuple(task_types or ())),
         model_options=opts, protocol=protocol,
         data_dir=Path(data_dir) if data_dir else None, output_dir=Path(output_dir),
-        batch_size=batch_size, overwrite=overwrite, show_progress=False,
+        batch_size=batch_size, overwrite=overwrite, quick=quick, show_progress=False,
         cache_dir=Path(cache_dir) if cache_dir else None, use_cache=use_cache,
     )
     resolved = None if isinstance(model, str) else [_in_memory_model(model, opts)]

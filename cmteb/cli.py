@@ -22,6 +22,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "download": ("cmteb.commands.download_cmd", "write tasks' hub data in the local --data-dir layout"),
     "leaderboard": ("cmteb.commands.leaderboard_cmd", "tables, web page and plots from result folders"),
     "merge": ("cmteb.commands.merge_cmd", "assemble result folders (e.g. of --shard runs) into one"),
+    "compare": ("cmteb.commands.compare_cmd", "compare two result sets task by task; exit 1 on regression"),
+    "baseline": ("cmteb.commands.baseline_cmd", "save a model's baseline file, or check results against it"),
 }
 
 

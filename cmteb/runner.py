@@ -21,6 +21,7 @@ from typing import Any
 
 from cmteb.config import RunConfig
 from cmteb.data.loader import load_task_data
+from cmteb.data.quick import quick_record, quick_revision, quick_subsample
 from cmteb.data.types import TaskData
 from cmteb.distributed.units import Unit, plan_for_units, select_units
 from cmteb.engine.progress import TaskProgress
@@ -87,14 +88,18 @@ class RunReport:
 
 
 def load_all_data(plan: Plan, config: RunConfig) -> dict[str, TaskData]:
-    """Load and validate every planned task's data before any encoding (UserError on a fault)."""
-    return {
+    """Load and validate every planned task's data before any encoding (UserError on a fault);
+    `--quick` replaces each task's data by its quick subsample (`cmteb.data.quick`)."""
+    loaded = {
         t.spec.name: load_task_data(
             t.spec, yaml_path=t.yaml_path, required_splits=list(t.required),
             optional_splits=list(t.optional), data_dir=config.data_dir,
         )
         for t in plan.tasks
     }
+    if config.quick:
+        loaded = {name: quick_subsample(data) for name, data in loaded.items()}
+    return loaded
 
 
 def cmteb_block(
@@ -113,6 +118,7 @@ def cmteb_block(
         "model_settings": model.settings,
         "data": data_record(data.source),
         "quick": config.quick,
+        "quick_sample": quick_record() if config.quick else None,
         "batch_size": config.batch_size,
         "cmteb_version": provenance.cmteb_version(),
         "git_sha": provenance.git_sha(),
@@ -123,7 +129,9 @@ def cmteb_block(
 
 
 def result_file(model: ResolvedModel, task: str, config: RunConfig) -> Path:
-    return result_path(config.output_dir, model.folder_name, model.revision, task)
+    """`OUTPUT/{org__model}/{revision}/{Task}.json`; quick runs use `{revision}-quick`."""
+    revision = quick_revision(model.revision) if config.quick else model.revision
+    return result_path(config.output_dir, model.folder_name, revision, task)
 
 
 @dataclass

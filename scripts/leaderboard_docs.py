@@ -5,7 +5,7 @@
 Builds the C-MTEB leaderboard of the nine models in ../shared/refs, then writes
 docs/img/leaderboard.png (index.html in headless Chromium, Debian's `chromium`) and
 docs/img/leaderboard-types.png (the per-type plot). Prints the C-MTEB-35 summary table shown in
-docs/readme/leaderboard.md.
+README.md (Leaderboard section).
 """
 
 from __future__ import annotations

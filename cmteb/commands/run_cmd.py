@@ -59,6 +59,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     o.add_argument("--cache-dir", type=Path, help="embedding cache folder (default: the user cache dir)")
     o.add_argument("--no-cache", action="store_true", help="do not read or write the embedding cache")
     o.add_argument("--overwrite", action="store_true", help="recompute finished tasks")
+    o.add_argument("--quick", action="store_true",
+                   help="a fixed, deterministic subsample of every task (for CI); results go to "
+                        "OUTPUT/<model>/<revision>-quick/")
     o.add_argument("--no-progress", action="store_true")
     distributed_args.add_arguments(p)
 
@@ -100,8 +103,9 @@ def config_from_args(args: argparse.Namespace) -> RunConfig:
     return RunConfig(
         models=_models(args), selection=selection, model_options=options, protocol=args.protocol,
         data_dir=args.data_dir, output_dir=args.output_dir, batch_size=args.batch_size,
-        overwrite=args.overwrite, show_progress=not args.no_progress, cache_dir=args.cache_dir,
-        use_cache=not args.no_cache, token_budget=args.token_budget, shard=shard, ray=ray,
+        overwrite=args.overwrite, quick=args.quick, show_progress=not args.no_progress,
+        cache_dir=args.cache_dir, use_cache=not args.no_cache, token_budget=args.token_budget,
+        shard=shard, ray=ray,
     )
 
 
@@ -118,6 +122,9 @@ def main(args: argparse.Namespace) -> int:
         print(f"cmteb: {interrupted_line(stop.report)}", file=sys.stderr)
         return EXIT_INTERRUPTED
     print(render_summary(report))
+    if config.quick:
+        print("cmteb: quick mode (cmteb.data.quick): tasks were subsampled; results are in "
+              "<revision>-quick folders and compare only with other quick results", file=sys.stderr)
     for failure in report.failures:
         print(f"cmteb: error: {failure.model}: {one_line(failure.error or '')}", file=sys.stderr)
     return EXIT_TASK_FAILED if report.failures else EXIT_OK

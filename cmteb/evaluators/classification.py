@@ -16,7 +16,9 @@ The union of all experiments' sampled train texts and the eval texts are embedde
 rows in sampled order. Metrics (mean over experiments): accuracy, f1 / precision / recall (macro),
 their `_weighted` variants, and for a binary eval set `ap` / `ap_weighted` (sklearn
 average_precision on the predicted labels, as mteb); plus `scores_per_experiment`. mteb writes
-`ap: NaN` for multi-class sets; cmteb leaves the key out. Samples: `accuracy` per experiment.
+`ap: NaN` for multi-class sets; cmteb leaves the key out. Samples: `accuracy` per experiment and
+`correct` per eval text (the share of the experiments' classifiers that predicted its label), so
+`accuracy` (the main score) = mean(`correct`): a paired test can resample eval texts.
 """
 
 from __future__ import annotations
@@ -86,11 +88,15 @@ def evaluate(
     emb = embed([*(data.train_text[i] for i in union), *data.text], "symmetric")
     train_emb, eval_emb = emb[: len(union)], emb[len(union) :]
     row_of = {idx: row for row, idx in enumerate(union)}
-    experiments = []
+    experiments, hits = [], np.zeros(len(data.label))
     for chosen in selections:
         clf = LogisticRegression(max_iter=cfg.max_iter, random_state=cfg.seed)
         clf.fit(train_emb[[row_of[i] for i in chosen]], [data.train_label[i] for i in chosen])
-        experiments.append(prediction_scores(data.label, clf.predict(eval_emb)))
+        predicted = clf.predict(eval_emb)
+        experiments.append(prediction_scores(data.label, predicted))
+        hits += predicted == np.asarray(data.label)
     metrics: dict = {key: float(np.mean([e[key] for e in experiments])) for key in experiments[0]}
     metrics["scores_per_experiment"] = experiments
-    return SplitResult(metrics=metrics, samples={"accuracy": [e["accuracy"] for e in experiments]})
+    samples = {"accuracy": [e["accuracy"] for e in experiments],
+               "correct": (hits / len(selections)).tolist()}
+    return SplitResult(metrics=metrics, samples=samples)

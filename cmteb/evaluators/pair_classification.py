@@ -5,7 +5,9 @@ Both sentence columns are embedded in one `symmetric` call. Similarities per pai
 and the negated `manhattan` / `euclidean` distances (all higher = similar), `dot` (np.vecdot,
 bitwise equal to mteb's per-row np.dot); `similarity_*` repeats cosine (mteb's model-similarity
 keys; cmteb models score by cosine). For each: `accuracy`, `f1`, `precision`, `recall`, `ap`;
-then `max_<metric>` over the five. Samples: `cosine` (per pair) and `label` (per pair).
+then `max_<metric>` over the five. Samples per pair: `label`, and the similarities `cosine`,
+`manhattan`, `euclidean` (negated distances) and `dot`, so a paired test can recompute any
+`<similarity>_ap` / `_accuracy` and the `max_` metrics over the pairs.
 
 Best thresholds come from `sklearn.metrics.confusion_matrix_at_thresholds` (TP/FP/TN counts at
 every distinct score, strictest first), which reproduces mteb's hand loop exactly:
@@ -89,8 +91,9 @@ def evaluate(
             metrics[f"{name}_{key}"] = value
     for key in _METRICS:
         metrics[f"max_{key}"] = max(metrics[f"{name}_{key}"] for name in by_name)
-    samples = {
-        "cosine": np.asarray(sims["cosine"], dtype=np.float64).tolist(),
-        "label": [int(x) for x in data.label],
+    samples: dict[str, list] = {
+        name: np.asarray(by_name[name], dtype=np.float64).tolist()
+        for name in ("cosine", "manhattan", "euclidean", "dot")
     }
+    samples["label"] = [int(x) for x in data.label]
     return SplitResult(metrics=metrics, samples=samples)

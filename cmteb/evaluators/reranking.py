@@ -15,7 +15,9 @@ Two families of metrics over the same groups:
   trec_eval's tie order (doc id descending: negatives before positives) is mteb's. `mrr_at_10`
   differs from `mrr` only when a negative ties the best-scoring positive.
 Candidate lists longer than max(k_values) are not cut (mteb keeps the top max(k_values)); no
-metric at k <= max(k_values) depends on the rest. Samples: `ap` per group.
+metric at k <= max(k_values) depends on the rest. Samples per group (in group order): `ap` (the
+2023 `map` is their mean) and, when 1000 is in k_values, `map_at_1000` (trec_eval's map_cut_1000,
+whose mean is mteb 2's main score before its 5-dp rounding).
 """
 
 from __future__ import annotations
@@ -72,11 +74,14 @@ def score_groups(spec: TaskSpec, groups: list[RerankGroup], scores: list[np.ndar
         ranked = np.argsort(-score, kind="stable")[:MRR_2023_AT]
         # rank-valued scores make pytrec_eval follow this exact order
         top10[qid] = {ids[j]: float(-rank) for rank, j in enumerate(ranked)}
-    metrics, _ = ranking_metrics(run, qrels, list(spec.retrieval.k_values))
+    metrics, per_query = ranking_metrics(run, qrels, list(spec.retrieval.k_values))
     reciprocal = pytrec_eval.RelevanceEvaluator(qrels, {"recip_rank"}).evaluate(top10)
     metrics["map"] = float(np.mean(aps))
     metrics["mrr"] = float(np.mean([v["recip_rank"] for v in reciprocal.values()]))
-    return SplitResult(metrics=metrics, samples={"ap": aps})
+    samples: dict[str, list] = {"ap": aps}
+    if 1000 in spec.retrieval.k_values:
+        samples["map_at_1000"] = [per_query[qid]["map_cut_1000"] for qid in run]
+    return SplitResult(metrics=metrics, samples=samples)
 
 
 def _candidates(index: int, group: RerankGroup) -> tuple[str, list[str], np.ndarray]:

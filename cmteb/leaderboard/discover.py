@@ -19,6 +19,7 @@ from typing import Any
 from cmteb.errors import UserError
 from cmteb.leaderboard.formats import looks_like_result, parse_scores, task_name
 from cmteb.leaderboard.records import ResultFile
+from cmteb.results.io import read_json
 
 MODEL_META = "model_meta.json"
 
@@ -34,16 +35,6 @@ def result_paths(root: Path) -> list[Path]:
     )
 
 
-def _load(path: Path) -> Any:
-    try:
-        # NaN appears in real mteb files (e.g. AFQMC test); the json module reads it as float nan.
-        return json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise UserError(f"{path}:{exc.lineno}: corrupt JSON ({exc.msg})") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UserError(f"{path}: cannot read: {exc}") from exc
-
-
 def _model_name(path: Path, block: dict[str, Any] | None) -> str:
     if block is not None:
         model = block.get("model")
@@ -54,7 +45,7 @@ def _model_name(path: Path, block: dict[str, Any] | None) -> str:
 
 def read_result(path: Path) -> ResultFile | None:
     """Parse one file; None when it is not a task result at all."""
-    doc = _load(path)
+    doc = read_json(path)  # NaN (real mteb files, e.g. AFQMC test) reads as float nan
     if not looks_like_result(doc):
         return None
     block = doc.get("cmteb") if isinstance(doc.get("cmteb"), dict) else None

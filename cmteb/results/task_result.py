@@ -18,7 +18,10 @@ from cmteb.results.io import read_json
 from cmteb.tasks.spec import TaskSpec
 
 # Settings whose change changes a score; a finished task is reused only when all are equal.
-DECISIVE_KEYS = ("protocol", "task_version", "model", "text_policy", "model_settings", "data", "quick")
+DECISIVE_KEYS = (
+    "protocol", "task_version", "model", "text_policy", "model_settings", "data", "quick",
+    "quick_sample",
+)
 
 
 def result_path(output_dir: Path, model_folder: str, revision: str, task: str) -> Path:

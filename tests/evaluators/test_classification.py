@@ -110,8 +110,11 @@ def test_matches_mteb(n_labels):
     for mine, mteb_exp in zip(ours.metrics["scores_per_experiment"],
                               theirs["scores_per_experiment"], strict=True):
         assert mine == pytest.approx({k: v for k, v in mteb_exp.items() if v is not None})
-    assert ours.samples == {"accuracy": [e["accuracy"] for e in
-                                         ours.metrics["scores_per_experiment"]]}
+    assert ours.samples["accuracy"] == [e["accuracy"] for e in ours.metrics["scores_per_experiment"]]
+    # per eval text: the share of experiments that got it right; their mean is the accuracy
+    assert len(ours.samples["correct"]) == len(data.label)
+    assert set(ours.samples["correct"]) <= {k / 10 for k in range(11)}
+    assert np.mean(ours.samples["correct"]) == pytest.approx(ours.metrics["accuracy"], abs=1e-12)
     assert "protocol_variants" not in ours.metrics
 
 

@@ -83,6 +83,9 @@ def test_matches_mteb():
         tolerance = 1e-6 if key.startswith("similarity_") else 1e-12
         assert value == pytest.approx(theirs[key], abs=tolerance), key
     assert ours.samples["label"] == data.label
-    assert len(ours.samples["cosine"]) == len(data.label)
+    for name in ("cosine", "manhattan", "euclidean", "dot"):  # the samples rebuild each metric
+        recomputed = pc.threshold_metrics(np.asarray(ours.samples[name]), np.asarray(data.label))
+        assert recomputed["ap"] == ours.metrics[f"{name}_ap"], name
+        assert recomputed["accuracy"] == ours.metrics[f"{name}_accuracy"], name
     similarities = ("cosine", "dot", "euclidean", "manhattan")
     assert ours.metrics["max_ap"] == max(ours.metrics[f"{name}_ap"] for name in similarities)

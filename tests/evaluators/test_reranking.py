@@ -87,6 +87,8 @@ def test_retrieval_style_metrics_match_mteb(monkeypatch):
     assert embed.calls[0] == ("query", [g.query for g in kept])
     assert embed.calls[1] == ("document", [t for g in kept for t in (*g.positive, *g.negative)])
     assert len(result.samples["ap"]) == len(kept)
+    assert np.mean(result.samples["ap"]) == pytest.approx(result.metrics["map"], abs=1e-12)
+    assert round(np.mean(result.samples["map_at_1000"]), 5) == pytest.approx(theirs["map_at_1000"])
 
 
 def test_ties_by_hand():
@@ -99,7 +101,8 @@ def test_ties_by_hand():
     data = RerankGroups([RerankGroup("q", ["p"], ["p", "n2"]), RerankGroup("q", ["p"], [])])
     result = reranking.evaluate(make_spec("Reranking"), data, embed, PROTOCOLS["cmteb"])
     m = result.metrics
-    assert result.samples == {"ap": [0.5]}  # sklearn AP groups the tie: precision 1/2 at recall 1
+    # sklearn AP groups the tie: precision 1/2 at recall 1
+    assert result.samples == {"ap": [0.5], "map_at_1000": [0.5]}
     assert m["map"] == 0.5
     assert m["mrr"] == 1.0  # 2023: ties in candidate order, positive first
     assert m["mrr_at_10"] == 0.5  # mteb 2: doc id descending puts "negative_..." first

@@ -129,3 +129,11 @@ def test_impossible_combinations_exit_2_with_one_line(tmp_path, capsys, args, me
     assert cli_main(["run", *args, "--output-dir", str(tmp_path)]) == 2
     err = capsys.readouterr().err.strip()
     assert message in err and len(err.splitlines()) == 1
+
+
+def test_quick_second_stage_reads_the_quick_first_stage(tmp_path):
+    doc = cmteb.evaluate(RecordingPairScorer(), tasks=["DemoRetrieval"], output_dir=tmp_path,
+                         name="fake-ce", first_stage="hash", rerank_top_k=5, quick=True)["DemoRetrieval"]
+    assert (tmp_path / "hash" / "hash-v1-quick" / "DemoRetrieval.run.json.gz").is_file()
+    assert not (tmp_path / "hash" / "hash-v1").exists()  # quick first stage never lands among full results
+    assert doc["cmteb"]["quick"] is True

