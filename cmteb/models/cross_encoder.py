@@ -21,8 +21,8 @@ import numpy as np
 
 from cmteb.engine.devices import configure_cpu_threads, parse_devices
 from cmteb.engine.placement import place
+from cmteb.engine.precision import apply_precision, forward_context
 from cmteb.errors import UserError
-from cmteb.models.hf_encoder import TORCH_DTYPES
 from cmteb.models.truncation import TruncationCounter, pair_lengths
 from cmteb.tasks.spec import TaskSpec
 
@@ -58,10 +58,9 @@ class CrossEncoderBackend:
             return
         if settings.device == "cpu":
             configure_cpu_threads()
-        self.model = AutoModelForSequenceClassification.from_pretrained(
-            name_or_path, revision=settings.revision,
-            dtype=getattr(torch, TORCH_DTYPES[settings.dtype]),
-        ).eval().to(settings.device)
+        self.model = apply_precision(AutoModelForSequenceClassification.from_pretrained(
+            name_or_path, revision=settings.revision, dtype=torch.float32,
+        ).eval().to(settings.device), settings.dtype)
         if self.model.config.num_labels != 1:
             raise UserError(f"model {name_or_path!r}: a cross-encoder reranker must have one output "
                             f"label, this one has {self.model.config.num_labels}")
@@ -75,11 +74,10 @@ class CrossEncoderBackend:
         return [len(row) for row in self._batch(texts)["input_ids"]]
 
     def forward(self, texts: list[str]) -> np.ndarray:
-        import torch
 
         batch = self._batch(texts, padding=True, return_tensors="pt")
         batch = {k: v.to(self.settings.device) for k, v in batch.items()}
-        with torch.inference_mode():
+        with forward_context(self.settings.device, self.settings.dtype):
             logits = self.model(**batch).logits.float()
         return logits.cpu().numpy().astype(np.float32, copy=False)
 

@@ -7,7 +7,8 @@ the texts to `cmteb.engine.backend.encode_texts`, which decides the batches. Pol
 - padding: right, except `last` pooling, which pads on the left (as gte-Qwen2's model card); a
   left-padded batch gets position ids counted from each text's first real token, so a text is
   embedded exactly as if unpadded (RoBERTa-family models already count positions that way);
-- forward in `dtype` (fp32 / fp16 / bf16); pooling and L2 normalization in float32;
+- forward in fp32, or mixed precision for fp16 / bf16 (`cmteb.engine.precision`); pooling and L2
+  normalization in float32;
 - output float32 (n, dim);
 - several devices (`cuda:0,1`): one worker process per device, each with its own copy of the
   model (`cmteb.engine.placement`); this process then loads only the tokenizer.
@@ -23,12 +24,12 @@ import numpy as np
 
 from cmteb.engine.devices import configure_cpu_threads, parse_devices
 from cmteb.engine.placement import place
+from cmteb.engine.precision import apply_precision, forward_context
 from cmteb.models.pooling import pool
 from cmteb.models.protocol import Role
 from cmteb.models.truncation import TruncationCounter, full_lengths
 from cmteb.tasks.spec import TaskSpec
 
-TORCH_DTYPES = {"fp32": "float32", "fp16": "float16", "bf16": "bfloat16"}
 _SANE_MAX_LENGTH = 1_000_000  # tokenizers without a limit report ~1e30
 _OWN_POSITIONS = ("roberta", "xlm-roberta", "camembert")  # derive positions from the padding
 
@@ -73,10 +74,9 @@ class TransformersBackend:
         if with_model:
             if settings.device == "cpu":
                 configure_cpu_threads()
-            self.model = AutoModel.from_pretrained(
-                name_or_path, revision=settings.revision,
-                dtype=getattr(torch, TORCH_DTYPES[settings.dtype]),
-            ).eval().to(settings.device)
+            self.model = apply_precision(AutoModel.from_pretrained(
+                name_or_path, revision=settings.revision, dtype=torch.float32,
+            ).eval().to(settings.device), settings.dtype)
             config = self.model.config
         else:
             config = AutoConfig.from_pretrained(name_or_path, revision=settings.revision)
@@ -101,7 +101,7 @@ class TransformersBackend:
         if self.tokenizer.padding_side == "left" and self.model.config.model_type not in _OWN_POSITIONS:
             batch["position_ids"] = (batch["attention_mask"].cumsum(dim=1) - 1).clamp(min=0)
         batch = {k: v.to(self.settings.device) for k, v in batch.items()}
-        with torch.inference_mode():
+        with forward_context(self.settings.device, self.settings.dtype):
             states = self.model(**batch).last_hidden_state.float()
             vectors = pool(states, batch["attention_mask"], self.settings.pooling)
             if self.settings.normalize:

@@ -18,10 +18,9 @@ import numpy as np
 
 from cmteb.engine.devices import configure_cpu_threads, default_token_budget, parse_devices
 from cmteb.engine.placement import place
+from cmteb.engine.precision import apply_precision, forward_context
 from cmteb.models.protocol import Role
 from cmteb.tasks.spec import TaskSpec
-
-DTYPES = {"fp32": "float32", "fp16": "float16", "bf16": "bfloat16"}
 
 
 @dataclass(frozen=True)
@@ -41,11 +40,12 @@ class STModelSpec:
         if device == "cpu":
             configure_cpu_threads()
         model = SentenceTransformer(self.name_or_path, revision=self.revision, device=device,
-                                    model_kwargs={"dtype": getattr(torch, DTYPES[self.dtype])})
+                                    model_kwargs={"dtype": torch.float32})
+        apply_precision(model, self.dtype)
         if self.max_length is not None:
             model.max_seq_length = self.max_length
         model.eval()
-        return SentenceTransformerBackend(model, self.normalize, device)
+        return SentenceTransformerBackend(model, self.normalize, device, self.dtype)
 
     def token_counter(self) -> TokenCounter:
         """Tokenizer-only backend for the parent process of a multi-device pool."""
@@ -78,11 +78,12 @@ class TokenCounter:
 class SentenceTransformerBackend(TokenCounter):
     """TokenBackend over a loaded SentenceTransformer on one device."""
 
-    def __init__(self, model: object, normalize: bool, device: str) -> None:
+    def __init__(self, model: object, normalize: bool, device: str, dtype: str = "fp32") -> None:
         super().__init__(model.tokenizer, model.max_seq_length or model.tokenizer.model_max_length)  # type: ignore[attr-defined]
         self.model = model
         self.normalize = normalize
         self.device = device
+        self.dtype = dtype
         self.token_budget = default_token_budget(device)
 
     def forward(self, texts: list[str]) -> np.ndarray:
@@ -90,10 +91,11 @@ class SentenceTransformerBackend(TokenCounter):
         from sentence_transformers.util import batch_to_device
 
         features = batch_to_device(self.model.preprocess(texts), self.device)  # type: ignore[attr-defined]
-        emb = self.model(features)["sentence_embedding"]  # type: ignore[operator]
+        with forward_context(self.device, self.dtype):
+            emb = self.model(features)["sentence_embedding"].float()  # type: ignore[operator]
         if self.normalize:
-            emb = torch.nn.functional.normalize(emb.float(), p=2, dim=1)
-        return emb.float().cpu().numpy()
+            emb = torch.nn.functional.normalize(emb, p=2, dim=1)
+        return emb.cpu().numpy()
 
 
 class SentenceTransformerEncoder:
