@@ -21,7 +21,7 @@ from typing import Any
 
 from cmteb.config import RunConfig
 from cmteb.data.loader import load_task_data
-from cmteb.data.quick import quick_record, quick_revision, quick_subsample
+from cmteb.data.quick import quick_record, quick_subsample, results_revision
 from cmteb.data.types import TaskData
 from cmteb.distributed.units import Unit, plan_for_units, select_units
 from cmteb.engine.progress import TaskProgress
@@ -130,7 +130,7 @@ def cmteb_block(
 
 def result_file(model: ResolvedModel, task: str, config: RunConfig) -> Path:
     """`OUTPUT/{org__model}/{revision}/{Task}.json`; quick runs use `{revision}-quick`."""
-    revision = quick_revision(model.revision) if config.quick else model.revision
+    revision = results_revision(model.revision, quick=config.quick)
     return result_path(config.output_dir, model.folder_name, revision, task)
 
 

@@ -15,7 +15,7 @@ generator, whose stream numpy keeps identical across versions), then put back in
 order. Retrieval draws its queries from the sorted judged query ids and its corpus slice from the
 sorted ids of the other passages, so the sample depends on ids, not on file order. The same data
 and limits always give the same sample; the runner records the policy in each result
-(`cmteb.quick_sample`) and writes quick results to their own revision folder (`quick_revision`).
+(`cmteb.quick_sample`) and writes quick results to their own revision folder (`results_revision`).
 """
 
 from __future__ import annotations
@@ -63,9 +63,10 @@ def quick_record(limits: QuickLimits = QUICK_LIMITS, seed: int = QUICK_SEED) -> 
     return {"policy": QUICK_POLICY, "seed": seed, "limits": asdict(limits)}
 
 
-def quick_revision(revision: str) -> str:
-    """The results folder of a quick run: `<revision>-quick`, beside the full run's `<revision>`."""
-    return revision + QUICK_FOLDER_SUFFIX
+def results_revision(revision: str, *, quick: bool) -> str:
+    """The revision folder results go to: `<revision>`, or for a quick run `<revision>-quick`
+    beside it (quick results never mix with full ones)."""
+    return revision + QUICK_FOLDER_SUFFIX if quick else revision
 
 
 def pick(n: int, k: int, seed: int = QUICK_SEED) -> list[int]:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cmteb.data.quick import quick_revision
+from cmteb.data.quick import results_revision
 from cmteb.errors import TaskError, UserError
 from cmteb.models.resolve import ModelOptions, ResolvedModel, resolve_model
 from cmteb.results.runs import RUN_DEPTH, RUN_SUFFIX, read_runs
@@ -134,8 +134,7 @@ def _first_stage(model: ResolvedModel, plan: Plan, config: RunConfig) -> FirstSt
     if first.kind == "cross-encoder":
         raise UserError(f"--first-stage {opts.first_stage} is a cross-encoder; a first stage must "
                         "retrieve (a bi-encoder or bm25)")
-    revision = quick_revision(first.revision) if config.quick else first.revision
-    folder = config.output_dir / first.folder_name / revision
+    folder = config.output_dir / first.folder_name / results_revision(first.revision, quick=config.quick)
     return FirstStage(label=opts.first_stage, folder=folder, top_k=top_k, model=first)
 
 
