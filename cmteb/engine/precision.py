@@ -14,6 +14,7 @@ AVX512-BF16 CPU, see README "Encoding engine"). `fp32` leaves the model untouche
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterator
 from typing import Any
 
 TORCH_DTYPES = {"fp32": "float32", "fp16": "float16", "bf16": "bfloat16"}
@@ -37,12 +38,12 @@ def apply_precision(model: Any, dtype: str) -> Any:
     return model
 
 
-def forward_context(device: str, dtype: str) -> contextlib.AbstractContextManager:
+@contextlib.contextmanager
+def forward_context(device: str, dtype: str) -> Iterator[None]:
     """Inference mode, plus autocast to `dtype` on `device`'s type for fp16/bf16."""
     import torch
 
-    stack = contextlib.ExitStack()
-    stack.enter_context(torch.inference_mode())
-    if dtype != "fp32":
-        stack.enter_context(torch.autocast(torch.device(device).type, dtype=torch_dtype(dtype)))
-    return stack
+    autocast = (torch.autocast(torch.device(device).type, dtype=torch_dtype(dtype))
+                if dtype != "fp32" else contextlib.nullcontext())
+    with torch.inference_mode(), autocast:
+        yield
