@@ -155,7 +155,6 @@ def _first(*values: Any) -> Any:
 
 def _sentence_transformers(ckpt: Checkpoint, opts: ModelOptions, entry: ModelEntry | None,
                            policy: TextPolicy, layout: STLayout) -> ResolvedModel:
-    from cmteb.models.st_adapter import CountingEncoder
     from cmteb.models.st_encoder import SentenceTransformerEncoder
 
     if entry is not None and entry.pooling != layout.pooling:
@@ -170,9 +169,9 @@ def _sentence_transformers(ckpt: Checkpoint, opts: ModelOptions, entry: ModelEnt
                 "max_length": max_length or layout.max_length, "dtype": opts.dtype}
 
     def factory() -> Any:
-        return CountingEncoder(SentenceTransformerEncoder(
+        return SentenceTransformerEncoder(
             ckpt.source, revision=ckpt.load_revision, device=opts.device, max_length=max_length,
-            normalize=normalize, dtype=opts.dtype))
+            normalize=normalize, dtype=opts.dtype)
 
     return _resolved(ckpt, opts, policy, "sentence-transformers", "bi-encoder", recorded, factory)
 

@@ -81,6 +81,7 @@ class TransformersBackend:
         else:
             config = AutoConfig.from_pretrained(name_or_path, revision=settings.revision)
         self.max_length = settings.max_length or default_max_length(self.tokenizer, config)
+        self.truncation = TruncationCounter(self.max_length)
 
     def _ids(self, texts: list[str]) -> list[list[int]]:
         eos = int(self.settings.append_eos)
@@ -91,7 +92,9 @@ class TransformersBackend:
         return ids
 
     def token_lengths(self, texts: list[str]) -> list[int]:
-        return [len(row) for row in self._ids(texts)]
+        """Lengths after truncation, from one untruncated tokenization that is also counted."""
+        eos = int(self.settings.append_eos)
+        return self.truncation.truncated(full_lengths(self.tokenizer, texts, eos))
 
     def forward(self, texts: list[str]) -> np.ndarray:
         import torch
@@ -123,12 +126,9 @@ class TransformersEncoder:
                                partial(TransformersBackend, name_or_path, settings, with_model=False),
                                devices or parse_devices(settings.device))
         self.backend: TransformersBackend = self.placement.backend
-        self.truncation = TruncationCounter(self.backend.max_length)
 
     def encode(self, texts: list[str], *, role: Role, task: TaskSpec, batch_size: int) -> np.ndarray:
-        extra = int(self.backend.settings.append_eos)
-        self.truncation.add(full_lengths(self.backend.tokenizer, texts, extra))
         return self.placement.encode(texts, batch_size=batch_size)
 
     def take_encoding_report(self) -> dict[str, Any]:
-        return {"truncation": self.truncation.take()}
+        return {"truncation": self.backend.truncation.take()}

@@ -1,10 +1,9 @@
-"""What a sentence-transformers checkpoint does, read from its files, and the counting wrapper.
+"""What a sentence-transformers checkpoint does, read from its files.
 
 `st_layout(read)` reads `modules.json`, the Pooling module's `config.json` and
 `sentence_bert_config.json` through `read(filename) -> parsed JSON | None` (a local folder or the
 hub cache), so the pooling, normalization and max length that will be used are known and recorded
-before any model is loaded. `CountingEncoder` wraps the sentence-transformers encoder to count the
-texts it cuts at its max length (`cmteb.models.truncation`).
+before any model is loaded.
 """
 
 from __future__ import annotations
@@ -12,12 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-
-import numpy as np
-
-from cmteb.models.protocol import Role
-from cmteb.models.truncation import TruncationCounter, full_lengths
-from cmteb.tasks.spec import TaskSpec
 
 _MODES = {"cls": "cls", "mean": "mean", "lasttoken": "last"}
 _LEGACY_KEYS = {"pooling_mode_cls_token": "cls", "pooling_mode_mean_tokens": "mean",
@@ -61,18 +54,3 @@ def st_layout(read: Callable[[str], Any]) -> STLayout | None:
     max_length = bert.get("max_seq_length") if isinstance(bert, dict) else None
     return STLayout(pooling=pooling, normalizes=any(t.endswith("Normalize") for t in types),
                     max_length=max_length if isinstance(max_length, int) else None)
-
-
-class CountingEncoder:
-    """Delegates `encode` to a sentence-transformers encoder and counts truncated texts."""
-
-    def __init__(self, inner: Any) -> None:
-        self.inner = inner
-        self.truncation = TruncationCounter(inner.max_length)
-
-    def encode(self, texts: list[str], *, role: Role, task: TaskSpec, batch_size: int) -> np.ndarray:
-        self.truncation.add(full_lengths(self.inner.tokenizer, texts))
-        return self.inner.encode(texts, role=role, task=task, batch_size=batch_size)
-
-    def take_encoding_report(self) -> dict[str, Any]:
-        return {"truncation": self.truncation.take()}

@@ -4,8 +4,9 @@ The model's tokenizer and forward pass form a `TokenBackend`, so the engine's to
 batching, OOM back-off and device handling apply. The texts arrive with cmteb's prefixes and
 instruction already applied, so no sentence-transformers prompt is used. Output: float32
 (n, dim), L2-normalised when `normalize` is set (the model's own Normalize module, if any, runs
-either way). Several devices (`cuda:0,1`) -> one worker process per device, each with its own
-copy of the model; this process then only tokenizes (for batching).
+either way). The one tokenization that sizes the batches also counts the texts cut at the max
+length (`take_encoding_report`). Several devices (`cuda:0,1`) -> one worker process per device,
+each with its own copy of the model; this process then only tokenizes (for batching).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -20,6 +22,7 @@ from cmteb.engine.devices import configure_cpu_threads, default_token_budget, pa
 from cmteb.engine.placement import place
 from cmteb.engine.precision import apply_precision, forward_context
 from cmteb.models.protocol import Role
+from cmteb.models.truncation import TruncationCounter, full_lengths
 from cmteb.tasks.spec import TaskSpec
 
 
@@ -64,15 +67,16 @@ def _configured_max_length(name_or_path: str) -> int | None:
 
 
 class TokenCounter:
-    """token_lengths only: truncated token counts, special tokens included."""
+    """token_lengths only: truncated token counts, special tokens included. The same single
+    tokenization counts the texts cut at the max length (`truncation`)."""
 
     def __init__(self, tokenizer: object, max_length: int) -> None:
         self.tokenizer = tokenizer
         self.max_length = int(max_length)
+        self.truncation = TruncationCounter(self.max_length)
 
     def token_lengths(self, texts: list[str]) -> list[int]:
-        ids = self.tokenizer(texts, truncation=True, max_length=self.max_length)["input_ids"]  # type: ignore[operator]
-        return [len(x) for x in ids]
+        return self.truncation.truncated(full_lengths(self.tokenizer, texts))  # type: ignore[arg-type]
 
 
 class SentenceTransformerBackend(TokenCounter):
@@ -127,6 +131,10 @@ class SentenceTransformerEncoder:
 
     def encode(self, texts: list[str], *, role: Role, task: TaskSpec, batch_size: int) -> np.ndarray:
         return self.placement.encode(texts, batch_size=batch_size)
+
+    def take_encoding_report(self) -> dict[str, Any]:
+        """Texts cut at the max length since the last call (`cmteb.models.truncation`)."""
+        return {"truncation": self.backend.truncation.take()}
 
     def close(self) -> None:
         """Stop the worker processes (multi-device only)."""

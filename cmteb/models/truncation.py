@@ -25,6 +25,12 @@ class TruncationCounter:
         if self.max_length is not None:
             self.cut += sum(n > self.max_length for n in lengths)
 
+    def truncated(self, lengths: Sequence[int]) -> list[int]:
+        """Record full token counts (`add`) and return them cut at the max length: what the
+        tokenizer gives with truncation on, for single texts with special tokens."""
+        self.add(lengths)
+        return [int(n) if self.max_length is None else min(int(n), self.max_length) for n in lengths]
+
     def take(self) -> dict[str, Any]:
         """{'max_length', 'texts', 'texts_cut', 'share_cut'} since the last call; then reset."""
         report = {"max_length": self.max_length, "texts": self.texts, "texts_cut": self.cut,

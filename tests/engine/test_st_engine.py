@@ -40,7 +40,14 @@ def test_bf16_stays_close_to_fp32(tiny_st):
 
 def test_token_lengths_are_truncated_at_max_length(tiny_st):
     enc = SentenceTransformerEncoder(str(tiny_st), max_length=8)
-    assert enc.backend.token_lengths(["你好", "很" * 50]) == [4, 8]
+    texts = ["你好", "很" * 50, "今天天气", "今天天气很好啊"]
+    cut = enc.backend.tokenizer(texts, truncation=True, max_length=8)["input_ids"]
+    assert enc.backend.token_lengths(texts) == [len(r) for r in cut] == [4, 8, 6, 8]
+    enc.encode(texts[:2], role="symmetric", task=make_spec("STS"), batch_size=2)
+    # cut: "很" * 50 (52 tokens) twice and 今天天气很好啊 (9 tokens) once, of 6 texts counted
+    assert enc.take_encoding_report()["truncation"] == {"max_length": 8, "texts": 6, "texts_cut": 3,
+                                                        "share_cut": 0.5}
+    assert enc.take_encoding_report()["truncation"]["texts"] == 0
 
 
 @pytest.mark.slow

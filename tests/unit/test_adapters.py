@@ -91,6 +91,7 @@ def test_append_eos_survives_truncation(tmp_path):
     tok.eos_token = "[SEP]"
     ids = enc.backend._ids(["这是一个比较长的句子", "好"])
     assert [len(r) for r in ids] == [5, 4] and all(r[-1] == tok.eos_token_id for r in ids)
+    assert enc.backend.token_lengths(["这是一个比较长的句子", "好", "你好"]) == [5, 4, 5]
 
 
 def test_cross_encoder_scores_are_the_raw_logits_of_each_pair(tmp_path):
