@@ -8,7 +8,8 @@ So any change to the model, its settings or the text a model sees is a miss.
 
 Sharing: chunks are only ever added, each atomically under a content-derived name, and never
 rewritten, so concurrent runs need no lock; each sees the others' chunks when it next looks up.
-Resuming: an interrupted run keeps every chunk written so far. A chunk that fails its size or
+Resuming: an interrupted run keeps every chunk written so far; its half-written temporary file is
+removed by a later run (`chunk_file.remove_stale_temp_files`). A chunk that fails its size or
 checksum check is deleted and its texts are recomputed. Rows are stored exactly as computed
 (float32), so a cached run gives identical scores.
 """
@@ -24,7 +25,15 @@ from typing import Any
 
 import numpy as np
 
-from cmteb.engine.chunk_file import SUFFIX, CorruptChunk, read_chunk, read_keys, text_keys, write_chunk
+from cmteb.engine.chunk_file import (
+    SUFFIX,
+    CorruptChunk,
+    read_chunk,
+    read_keys,
+    remove_stale_temp_files,
+    text_keys,
+    write_chunk,
+)
 from cmteb.results.io import write_json_atomic
 
 log = logging.getLogger("cmteb")
@@ -52,6 +61,7 @@ class EmbeddingCache:
     def __init__(self, root: Path, identity: dict[str, Any]) -> None:
         self.folder = Path(root) / LAYOUT / namespace_of(identity)
         self.folder.mkdir(parents=True, exist_ok=True)
+        remove_stale_temp_files(self.folder)
         if not (self.folder / "identity.json").exists():
             write_json_atomic(self.folder / "identity.json", identity)
         self.stats = CacheStats()

@@ -6,6 +6,9 @@ payload (32 bytes) | payload = keys (rows x 16 bytes) then rows x dim float32.
 A file is written under a temporary name in its folder and renamed into place (atomic on POSIX
 and Windows), so a reader never sees a partial file. A truncated file is caught by its size, a
 corrupt one by the checksum: both raise `CorruptChunk`, and the cache recomputes those texts.
+A temporary file left by a run killed mid-write is removed by the next run that opens the folder
+once it is older than STALE_TEMP_SECONDS (a live write takes well under a second; runs sharing the
+cache never delete each other's writes in progress).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import os
 import struct
+import time
 import uuid
 from pathlib import Path
 
@@ -23,6 +27,8 @@ VERSION = 1
 _HEAD = struct.Struct("<8sIIQ32s")
 KEY_BYTES = 16
 SUFFIX = ".emb"
+TEMP_PREFIX = ".tmp-"
+STALE_TEMP_SECONDS = 3600
 
 
 class CorruptChunk(Exception):
@@ -45,7 +51,7 @@ def write_chunk(folder: Path, keys: np.ndarray, rows: np.ndarray) -> Path:
     digest = hashlib.blake2b(payload, digest_size=32).digest()
     head = _HEAD.pack(MAGIC, VERSION, rows.shape[1], rows.shape[0], digest)
     path = folder / f"{digest.hex()[:40]}{SUFFIX}"
-    tmp = folder / f".tmp-{uuid.uuid4().hex}"
+    tmp = folder / f"{TEMP_PREFIX}{uuid.uuid4().hex}"
     try:
         with tmp.open("wb") as fh:
             fh.write(head)
@@ -54,6 +60,20 @@ def write_chunk(folder: Path, keys: np.ndarray, rows: np.ndarray) -> Path:
     finally:
         tmp.unlink(missing_ok=True)
     return path
+
+
+def remove_stale_temp_files(folder: Path, now: float | None = None) -> int:
+    """Delete temporary files in `folder` older than STALE_TEMP_SECONDS; returns how many."""
+    cutoff = (time.time() if now is None else now) - STALE_TEMP_SECONDS
+    removed = 0
+    for tmp in folder.glob(f"{TEMP_PREFIX}*"):
+        try:
+            if tmp.stat().st_mtime < cutoff:
+                tmp.unlink()
+                removed += 1
+        except FileNotFoundError:  # finished or removed by another run meanwhile
+            continue
+    return removed
 
 
 def _read_head(fh, size: int, path: Path) -> tuple[int, int, bytes]:

@@ -117,6 +117,22 @@ def test_a_failing_write_turns_storing_off_with_a_warning(tmp_path, monkeypatch,
     assert not cache.lookup(TEXTS)[0].any()
 
 
+def test_a_killed_writer_temp_file_is_removed_once_stale_and_a_live_one_is_kept(tmp_path):
+    import os
+    import time
+
+    from cmteb.engine.chunk_file import STALE_TEMP_SECONDS
+
+    folder = EmbeddingCache(tmp_path, IDENTITY).folder
+    stale, live = folder / ".tmp-killed", folder / ".tmp-writing"
+    stale.write_bytes(b"half a chunk")
+    live.write_bytes(b"being written")
+    old = time.time() - STALE_TEMP_SECONDS - 60
+    os.utime(stale, (old, old))
+    EmbeddingCache(tmp_path, IDENTITY)
+    assert not stale.exists() and live.exists()
+
+
 def test_run_scoped_store_is_removed_after_the_run(tmp_path):
     with model_store(model(adapter="python-object"), cache_dir=tmp_path, use_cache=True) as store:
         store.store(TEXTS, expected(TEXTS))
