@@ -57,6 +57,11 @@ def mteb_metric(doc: dict[str, Any], task: BenchTask) -> float:
     return float(scores.get("protocol_variants", {}).get("mteb", scores)[task.mteb_metric])
 
 
+def main_score(doc: dict[str, Any], task: BenchTask) -> float:
+    """cmteb's own main score of the task (the run's protocol)."""
+    return float(doc["scores"][task.split][0]["main_score"])
+
+
 def encoding(doc: dict[str, Any]) -> dict[str, Any]:
     return doc["cmteb"]["encoding"]
 
