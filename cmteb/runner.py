@@ -138,7 +138,7 @@ def result_file(model: ResolvedModel, task: str, config: RunConfig) -> Path:
 class TaskScores:
     """One evaluated task before it is written: per-split results, encoding counts, seconds spent.
 
-    `encoding`: the engine's counts (cache hits, texts encoded, seconds; bi-encoders) and the
+    `encoding`: the engine's counts (cache hits, texts or pairs encoded, seconds; not bm25) and the
     adapter's (e.g. texts cut at the max length), stored with the texts counts, dtype and device
     as `cmteb.encoding`; `execution`: extra provenance from a distributed backend (the Ray
     worker's hardware), stored as `cmteb.execution`.
@@ -179,7 +179,7 @@ def score_task(
             splits[split] = score_split(model, spec, split, split_data, embedder, protocol)
     finally:
         embedder.close()
-    engine = embedder.stats.engine_counts() if model.kind == "bi-encoder" else {}  # others embed nothing
+    engine = embedder.stats.engine_counts() if model.kind != "lexical" else {}  # bm25 uses no store
     return TaskScores(splits, embedder.stats.texts, embedder.stats.unique_texts,
                       time.perf_counter() - start, encoding={**engine, **encoding_report(model)})
 

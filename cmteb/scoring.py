@@ -2,7 +2,8 @@
 
 - bi-encoder: the task type's evaluator over embeddings (`cmteb.evaluators.evaluate_split`);
 - cross-encoder: pairs scored by `TaskPairScorer` (`cmteb.evaluators.pairwise`), on retrieval
-  tasks as a second stage over the model's `first_stage` run;
+  tasks as a second stage over the model's `first_stage` run; the pair scores share the
+  embedder's store and counts, and the model loads only if a pair is not in the store;
 - lexical (bm25): `pairwise.bm25_retrieval` / `bm25_reranking`.
 Which kinds may run which task types is checked before any work (`cmteb.models.stages`).
 """
@@ -12,7 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from cmteb.evaluators import SplitResult, evaluate_split, pairwise
-from cmteb.models.pair_scorer import TaskPairScorer
+from cmteb.models.pair_scorer import LazyPairScorer, TaskPairScorer
 
 if TYPE_CHECKING:
     from cmteb.data.types import SplitData
@@ -29,15 +30,17 @@ def score_split(
     """Score one split of `spec` with `model` (embedder: the task's embedder, for bi-encoders)."""
     if model.kind == "bi-encoder":
         return evaluate_split(spec, data, embedder, protocol)
-    adapter = model.load()
     if model.kind == "lexical":
+        adapter = model.load()
+
         def fmt(texts: list[str], role: str) -> list[str]:
             return model.policy.format(texts, role, spec)  # type: ignore[arg-type]
 
         if spec.type == "Retrieval":
             return pairwise.bm25_retrieval(spec, data, adapter, fmt, protocol)  # type: ignore[arg-type]
         return pairwise.bm25_reranking(spec, data, adapter, fmt)  # type: ignore[arg-type]
-    scorer = TaskPairScorer(adapter, model.policy, spec, embedder.batch_size, model.name)
+    scorer = TaskPairScorer(LazyPairScorer(model.load), model.policy, spec, embedder.batch_size,
+                            model.name, store=embedder.store, stats=embedder.stats)
     if spec.type == "Reranking":
         return pairwise.cross_encoder_reranking(spec, data, scorer)  # type: ignore[arg-type]
     stage = model.first_stage

@@ -6,8 +6,9 @@ stable identity: a real revision (a hub commit, a local folder's content hash, a
 version) and an adapter that loads it from there. In-memory Python objects (`cmteb.evaluate(obj)`)
 and models without a resolvable revision cannot be identified across runs: they, and every model
 under `--no-cache`, get a store in a temporary folder that lives for the run only, so texts
-shared between tasks are still encoded once. The hash model is faster to recompute than to read,
-and cross-encoders and lexical models embed nothing: they get no store at all.
+shared between tasks are still encoded once. Cross-encoders store their pair scores the same way
+(rows of width 1, `cmteb.models.pair_scorer`). The hash model is faster to recompute than to
+read, and lexical models (bm25) neither embed nor score with a model: they get no store at all.
 
 `RunStores` holds the stores of one run (or of one Ray job): one per model identity, opened on
 first use; the run-scoped ones are deleted when it closes. `runner.task_embedder` takes the
@@ -81,7 +82,7 @@ class RunStores:
         self._stores: dict[str, EmbeddingCache] = {}
 
     def for_model(self, model: ResolvedModel) -> EmbeddingCache | None:
-        if model.kind != "bi-encoder" or model.adapter in NO_STORE_ADAPTERS:
+        if model.kind == "lexical" or model.adapter in NO_STORE_ADAPTERS:
             return None
         key = namespace_of({"name": model.name, "revision": model.revision, "adapter": model.adapter,
                             "settings": model.settings})

@@ -4,28 +4,57 @@
 passages[i]) pair. The text policy applies as for embeddings (queries get the query prefix and
 instruction, passages the passage prefix); each distinct pair reaches the model once; the output
 must be one finite score per pair, else the task fails with a message naming the model.
+
+Scores are cached like embeddings: in the model's store (the on-disk cache, or a run-scoped one),
+one float32 row of width 1 per pair, keyed by the pair's exact model-input strings (`pair_key`).
+So a second run of the same reranker on the same tasks scores nothing, and the model is loaded
+only when some pair is missing (`LazyPairScorer`). Counts go to `stats` as for embeddings, with
+pairs in place of texts.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import numpy as np
 
 from cmteb.errors import TaskError
+from cmteb.models.embedder import EncodeStats
 from cmteb.models.policy import TextPolicy
 from cmteb.tasks.spec import TaskSpec
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from cmteb.engine.cache import EmbeddingCache
+
+Pair = tuple[str, str]
+
 
 @runtime_checkable
 class PairScorer(Protocol):
     """A cross-encoder: one relevance score per (query, passage) pair, higher = more relevant."""
 
-    def predict(self, pairs: list[tuple[str, str]], *, task: TaskSpec, batch_size: int) -> np.ndarray: ...
+    def predict(self, pairs: list[Pair], *, task: TaskSpec, batch_size: int) -> np.ndarray: ...
+
+
+class LazyPairScorer:
+    """A pair scorer loaded on its first `predict` call (not at all when every pair is cached)."""
+
+    def __init__(self, load: Callable[[], PairScorer]) -> None:
+        self._load = load
+
+    def predict(self, pairs: list[Pair], *, task: TaskSpec, batch_size: int) -> np.ndarray:
+        return self._load().predict(pairs, task=task, batch_size=batch_size)
+
+
+def pair_key(pair: Pair) -> str:
+    """The cache key string of a (query, passage) pair: both strings exactly, unambiguously."""
+    return json.dumps(pair, ensure_ascii=False)
 
 
 @dataclass
@@ -35,17 +64,40 @@ class TaskPairScorer:
     task: TaskSpec
     batch_size: int = 32
     model_name: str = "model"
+    store: EmbeddingCache | None = None
+    stats: EncodeStats = field(default_factory=EncodeStats)
 
     def __call__(self, queries: Sequence[str], passages: Sequence[str]) -> np.ndarray:
         pairs = list(zip(self.policy.format(list(queries), "query", self.task),
                          self.policy.format(list(passages), "document", self.task), strict=True))
+        self.stats.texts += len(pairs)
         if not pairs:
             return np.zeros(0, dtype=np.float32)
         unique = list(dict.fromkeys(pairs))
+        self.stats.unique_texts += len(unique)
         where = {pair: i for i, pair in enumerate(unique)}
-        out = self.scorer.predict(unique, task=self.task, batch_size=self.batch_size)
-        scores = self._validated(out, len(unique))
-        return scores[[where[p] for p in pairs]]
+        return self._score_unique(unique)[[where[p] for p in pairs]]
+
+    def _score_unique(self, pairs: list[Pair]) -> np.ndarray:
+        """float32 (len(pairs),): stored scores where cached, the model's for the rest (stored)."""
+        keys = [pair_key(p) for p in pairs]
+        found, cached = (self.store.lookup(keys) if self.store is not None
+                         else (np.zeros(len(pairs), dtype=bool), None))
+        out = np.empty(len(pairs), dtype=np.float32)
+        if cached is not None:
+            out[found] = cached[:, 0]
+        missing = np.flatnonzero(~found)
+        self.stats.cache_hits += len(pairs) - len(missing)
+        if len(missing):
+            start = time.perf_counter()
+            scores = self._validated(self.scorer.predict([pairs[i] for i in missing], task=self.task,
+                                                         batch_size=self.batch_size), len(missing))
+            self.stats.encode_s += time.perf_counter() - start
+            self.stats.encoded += len(missing)
+            if self.store is not None:
+                self.store.store([keys[i] for i in missing], scores.reshape(-1, 1))
+            out[missing] = scores
+        return out
 
     def _validated(self, out: object, expected: int) -> np.ndarray:
         name = f"model {self.model_name} on task {self.task.name}"

@@ -137,3 +137,24 @@ def test_quick_second_stage_reads_the_quick_first_stage(tmp_path):
     assert (tmp_path / "hash" / "hash-v1-quick" / "DemoRetrieval.run.json.gz").is_file()
     assert not (tmp_path / "hash" / "hash-v1").exists()  # quick first stage never lands among full results
     assert doc["cmteb"]["quick"] is True
+
+
+def _rerank_run(folder, out, cache, *extra):
+    assert cli_main(["run", "--model", str(folder), "--tasks", "DemoReranking", "--output-dir", str(out),
+                     "--cache-dir", str(cache), "--no-progress", *extra]) == 0
+    (path,) = out.rglob("DemoReranking.json")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def test_a_cross_encoder_rerun_reads_every_pair_score_from_the_cache(tmp_path):
+    from tests.tiny_models import make_tiny_cross_encoder
+
+    folder = make_tiny_cross_encoder(tmp_path / "ce")
+    first = _rerank_run(folder, tmp_path / "a", tmp_path / "cache")
+    again = _rerank_run(folder, tmp_path / "b", tmp_path / "cache")
+    pairs = first["cmteb"]["encoding"]["unique_texts"]
+    assert pairs > 0 and first["cmteb"]["encoding"]["encoded"] == pairs
+    assert again["cmteb"]["encoding"]["encoded"] == 0 and again["cmteb"]["encoding"]["cache_hits"] == pairs
+    assert again["scores"] == first["scores"]
+    other = _rerank_run(folder, tmp_path / "c", tmp_path / "cache", "--query-instruction", "问：")
+    assert other["cmteb"]["encoding"]["encoded"] == pairs  # another query text: every pair missed
