@@ -11,7 +11,8 @@ defaults (token-budget batches) with an empty embedding cache (tasks share the c
 cmteb again on the filled cache; cmteb bf16. Models are loaded and warmed up before any clock
 starts; every timing includes reading the task files. Wall and CPU seconds are both reported:
 on a shared machine the CPU-time ratios are the steadier comparison. Prints wall time, texts/s,
-peak RSS and the main scores side by side, the retrieval memory check, and last
+peak RSS and the scores side by side (the pinned mteb's main metric on both sides; cmteb's own
+main score, under its default protocol, in fp32 and bf16), the retrieval memory check, and last
 `speedup_vs_mteb=<x> scores_match=<true|false>` (fp32 main scores within 0.01 points).
 """
 
