@@ -29,7 +29,7 @@ from cmteb.engine.run_options import with_engine_options
 from cmteb.errors import CmtebError, UserError
 from cmteb.evaluators import SplitResult
 from cmteb.models.embed_store import RunStores
-from cmteb.models.embedder import LazyEncoder, TaskEmbedder
+from cmteb.models.embedder import LazyAdapter, TaskEmbedder
 from cmteb.models.resolve import ResolvedModel, resolve_model
 from cmteb.models.stages import prepare_models, run_depth
 from cmteb.protocols import get_protocol
@@ -157,7 +157,7 @@ def task_embedder(planned: PlannedTask, model: ResolvedModel, config: RunConfig,
     """The embedding call of one (model, task); every backend builds it here. The model loads on
     its first encode (a task served wholly from the cache never loads it); `stores`: the run's
     embedding stores (None: no store, each call dedupes on its own)."""
-    return TaskEmbedder(LazyEncoder(model.load), model.policy, planned.spec, config.batch_size,
+    return TaskEmbedder(LazyAdapter(model.load), model.policy, planned.spec, config.batch_size,
                         model.name, store=stores.for_model(model) if stores is not None else None,
                         progress=TaskProgress(planned.spec.name, enabled=config.show_progress),
                         token_budget=config.token_budget)

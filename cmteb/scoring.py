@@ -13,7 +13,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from cmteb.evaluators import SplitResult, evaluate_split, pairwise
-from cmteb.models.pair_scorer import LazyPairScorer, TaskPairScorer
+from cmteb.models.embedder import LazyAdapter
+from cmteb.models.pair_scorer import TaskPairScorer
 
 if TYPE_CHECKING:
     from cmteb.data.types import SplitData
@@ -27,7 +28,8 @@ def score_split(
     model: ResolvedModel, spec: TaskSpec, split: str, data: SplitData, embedder: TaskEmbedder,
     protocol: Protocol,
 ) -> SplitResult:
-    """Score one split of `spec` with `model` (embedder: the task's embedder, for bi-encoders)."""
+    """Score one split of `spec` with `model`. `embedder`: the task's embedder; a cross-encoder
+    uses its store and counts for the pair scores."""
     if model.kind == "bi-encoder":
         return evaluate_split(spec, data, embedder, protocol)
     if model.kind == "lexical":
@@ -39,7 +41,7 @@ def score_split(
         if spec.type == "Retrieval":
             return pairwise.bm25_retrieval(spec, data, adapter, fmt, protocol)  # type: ignore[arg-type]
         return pairwise.bm25_reranking(spec, data, adapter, fmt)  # type: ignore[arg-type]
-    scorer = TaskPairScorer(LazyPairScorer(model.load), model.policy, spec, embedder.batch_size,
+    scorer = TaskPairScorer(LazyAdapter(model.load), model.policy, spec, embedder.batch_size,
                             model.name, store=embedder.store, stats=embedder.stats)
     if spec.type == "Reranking":
         return pairwise.cross_encoder_reranking(spec, data, scorer)  # type: ignore[arg-type]

@@ -61,15 +61,19 @@ class EncodeStats:
         return cls(*(sum(getattr(p, name) for p in parts) for name in cls.__dataclass_fields__))
 
 
-class LazyEncoder:
-    """An encoder loaded on its first `encode` call: a task served wholly from the cache never
-    loads the model."""
+class LazyAdapter:
+    """A model adapter loaded on its first `encode` (bi-encoder) or `predict` (cross-encoder)
+    call: a task served wholly from the store never loads the model. `load` returns the loaded
+    adapter (the same object on every call)."""
 
-    def __init__(self, load: Callable[[], Encoder]) -> None:
+    def __init__(self, load: Callable[[], Any]) -> None:
         self._load = load
 
     def encode(self, texts: list[str], *, role: Role, task: TaskSpec, batch_size: int) -> np.ndarray:
         return self._load().encode(texts, role=role, task=task, batch_size=batch_size)
+
+    def predict(self, pairs: list[tuple[str, str]], *, task: TaskSpec, batch_size: int) -> np.ndarray:
+        return self._load().predict(pairs, task=task, batch_size=batch_size)
 
 
 def dedupe(texts: Sequence[str]) -> tuple[list[str], np.ndarray]:

@@ -8,7 +8,7 @@ must be one finite score per pair, else the task fails with a message naming the
 Scores are cached like embeddings: in the model's store (the on-disk cache, or a run-scoped one),
 one float32 row of width 1 per pair, keyed by the pair's exact model-input strings (`pair_key`).
 So a second run of the same reranker on the same tasks scores nothing, and the model is loaded
-only when some pair is missing (`LazyPairScorer`). Counts go to `stats` as for embeddings, with
+only when some pair is missing (`embedder.LazyAdapter`). Counts go to `stats` as for embeddings, with
 pairs in place of texts.
 """
 
@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
@@ -40,16 +39,6 @@ class PairScorer(Protocol):
     """A cross-encoder: one relevance score per (query, passage) pair, higher = more relevant."""
 
     def predict(self, pairs: list[Pair], *, task: TaskSpec, batch_size: int) -> np.ndarray: ...
-
-
-class LazyPairScorer:
-    """A pair scorer loaded on its first `predict` call (not at all when every pair is cached)."""
-
-    def __init__(self, load: Callable[[], PairScorer]) -> None:
-        self._load = load
-
-    def predict(self, pairs: list[Pair], *, task: TaskSpec, batch_size: int) -> np.ndarray:
-        return self._load().predict(pairs, task=task, batch_size=batch_size)
 
 
 def pair_key(pair: Pair) -> str:

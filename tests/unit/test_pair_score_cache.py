@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from cmteb.engine.cache import EmbeddingCache
-from cmteb.models.pair_scorer import LazyPairScorer, TaskPairScorer, pair_key
+from cmteb.models.embedder import LazyAdapter
+from cmteb.models.pair_scorer import TaskPairScorer, pair_key
 from cmteb.models.policy import TextPolicy
 from tests.conftest import make_spec
 
@@ -36,7 +37,7 @@ def test_cached_pairs_are_read_back_exactly_and_the_model_loads_only_for_a_miss(
         loads.append(1)
         return model
 
-    second = TaskPairScorer(LazyPairScorer(load), TextPolicy(query_prefix="Q: "), RERANKING, store=store)
+    second = TaskPairScorer(LazyAdapter(load), TextPolicy(query_prefix="Q: "), RERANKING, store=store)
     np.testing.assert_array_equal(second(["乙乙", "甲"], ["地地地", "天"]), scores[[2, 0]])
     assert loads == [] and (second.stats.cache_hits, second.stats.encoded) == (2, 0)
     second(["甲"], ["地地地"])
