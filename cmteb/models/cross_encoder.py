@@ -45,7 +45,8 @@ def split_pairs(texts: list[str]) -> tuple[list[str], list[str]]:
 
 class CrossEncoderBackend:
     """`TokenBackend` whose texts are joined pairs; `forward` returns (n, 1) float32 logits.
-    `with_model=False`: the tokenizer only (token lengths for a multi-device pool's batches)."""
+    `with_model=False`: the tokenizer only (token lengths for a multi-device pool's batches).
+    The one tokenization that sizes the batches also counts the pairs cut at the max length."""
 
     def __init__(self, name_or_path: str, settings: CrossEncoderSettings, *, with_model: bool = True) -> None:
         import torch
@@ -54,6 +55,7 @@ class CrossEncoderBackend:
         self.settings = settings
         self.device = settings.device
         self.tokenizer = AutoTokenizer.from_pretrained(name_or_path, revision=settings.revision)
+        self.truncation = TruncationCounter(settings.max_length)
         if not with_model:
             return
         if settings.device == "cpu":
@@ -71,7 +73,8 @@ class CrossEncoderBackend:
                               verbose=False, **kwargs)
 
     def token_lengths(self, texts: list[str]) -> list[int]:
-        return [len(row) for row in self._batch(texts)["input_ids"]]
+        """Lengths after truncation, from one untruncated tokenization that is also counted."""
+        return self.truncation.truncated(pair_lengths(self.tokenizer, *split_pairs(texts)))
 
     def forward(self, texts: list[str]) -> np.ndarray:
 
@@ -97,14 +100,12 @@ class CrossEncoderScorer:
                                partial(CrossEncoderBackend, name_or_path, settings, with_model=False),
                                devices or parse_devices(settings.device))
         self.backend: CrossEncoderBackend = self.placement.backend
-        self.truncation = TruncationCounter(settings.max_length)
 
     def predict(self, pairs: list[tuple[str, str]], *, task: TaskSpec, batch_size: int) -> np.ndarray:
         if any(PAIR_SEP in q or PAIR_SEP in p for q, p in pairs):
             raise UserError(f"task {task.name}: a text contains U+001F, which cmteb reserves")
-        self.truncation.add(pair_lengths(self.backend.tokenizer, pairs))
         joined = [q + PAIR_SEP + p for q, p in pairs]
         return self.placement.encode(joined, batch_size=batch_size)[:, 0]
 
     def take_encoding_report(self) -> dict[str, Any]:
-        return {"truncation": self.truncation.take()}
+        return {"truncation": self.backend.truncation.take()}

@@ -27,7 +27,7 @@ class TruncationCounter:
 
     def truncated(self, lengths: Sequence[int]) -> list[int]:
         """Record full token counts (`add`) and return them cut at the max length: what the
-        tokenizer gives with truncation on, for single texts with special tokens."""
+        tokenizer gives with truncation on (special tokens included; for pairs, longest-first)."""
         self.add(lengths)
         return [int(n) if self.max_length is None else min(int(n), self.max_length) for n in lengths]
 
@@ -45,8 +45,7 @@ def full_lengths(tokenizer: Callable[..., Any], texts: list[str], extra: int = 0
     return [len(row) + extra for row in ids]
 
 
-def pair_lengths(tokenizer: Callable[..., Any], pairs: list[tuple[str, str]]) -> list[int]:
-    """Token counts of (query, passage) pairs as one cross-encoder input, without truncation."""
-    first, second = [p[0] for p in pairs], [p[1] for p in pairs]
-    ids = tokenizer(first, second, add_special_tokens=True, truncation=False, verbose=False)
+def pair_lengths(tokenizer: Callable[..., Any], firsts: list[str], seconds: list[str]) -> list[int]:
+    """Token counts of (firsts[i], seconds[i]) as one cross-encoder input, without truncation."""
+    ids = tokenizer(firsts, seconds, add_special_tokens=True, truncation=False, verbose=False)
     return [len(row) for row in ids["input_ids"]]

@@ -109,6 +109,9 @@ def test_cross_encoder_scores_are_the_raw_logits_of_each_pair(tmp_path):
     np.testing.assert_allclose(got, want, atol=1e-5)
     # [CLS] q [SEP] p [SEP]: 3 + 5 + 6 = 14 and 3 + 5 + 4 = 12 tokens exceed 8; 3 + 2 + 1 = 6 does not
     assert scorer.take_encoding_report()["truncation"]["texts_cut"] == 2
+    joined = [q + "\x1f" + p for q, p in pairs]
+    cut = tok([q for q, _ in pairs], [p for _, p in pairs], truncation=True, max_length=8)["input_ids"]
+    assert scorer.backend.token_lengths(joined) == [len(r) for r in cut] == [8, 8, 6]
 
 
 def test_cross_encoder_with_two_labels_is_refused(tmp_path):
