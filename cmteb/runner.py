@@ -159,7 +159,8 @@ def task_embedder(planned: PlannedTask, model: ResolvedModel, config: RunConfig,
     embedding stores (None: no store, each call dedupes on its own)."""
     return TaskEmbedder(LazyAdapter(model.load), model.policy, planned.spec, config.batch_size,
                         model.name, store=stores.for_model(model) if stores is not None else None,
-                        progress=TaskProgress(planned.spec.name, enabled=config.show_progress),
+                        progress=TaskProgress(planned.spec.name, enabled=config.show_progress,
+                                              unit="pairs" if model.kind == "cross-encoder" else "texts"),
                         token_budget=config.token_budget)
 
 

@@ -29,7 +29,7 @@ def score_split(
     protocol: Protocol,
 ) -> SplitResult:
     """Score one split of `spec` with `model`. `embedder`: the task's embedder; a cross-encoder
-    uses its store and counts for the pair scores."""
+    uses its store, counts, progress bar and token budget for the pair scores."""
     if model.kind == "bi-encoder":
         return evaluate_split(spec, data, embedder, protocol)
     if model.kind == "lexical":
@@ -42,7 +42,8 @@ def score_split(
             return pairwise.bm25_retrieval(spec, data, adapter, fmt, protocol)  # type: ignore[arg-type]
         return pairwise.bm25_reranking(spec, data, adapter, fmt)  # type: ignore[arg-type]
     scorer = TaskPairScorer(LazyAdapter(model.load), model.policy, spec, embedder.batch_size,
-                            model.name, store=embedder.store, stats=embedder.stats)
+                            model.name, store=embedder.store, stats=embedder.stats,
+                            progress=embedder.progress, token_budget=embedder.token_budget)
     if spec.type == "Reranking":
         return pairwise.cross_encoder_reranking(spec, data, scorer)  # type: ignore[arg-type]
     stage = model.first_stage

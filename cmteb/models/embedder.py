@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -74,6 +75,13 @@ class LazyAdapter:
 
     def predict(self, pairs: list[tuple[str, str]], *, task: TaskSpec, batch_size: int) -> np.ndarray:
         return self._load().predict(pairs, task=task, batch_size=batch_size)
+
+
+def run_settings(token_budget: int | None, progress: TaskProgress | None) -> AbstractContextManager[object]:
+    """The engine settings of one encode or predict call: the run's token budget (None = the
+    backend's default) and the task's progress bar, advanced as each batch finishes."""
+    return engine_settings(token_budget=token_budget,
+                           on_rows=progress.advance if progress is not None else None)
 
 
 def dedupe(texts: Sequence[str]) -> tuple[list[str], np.ndarray]:
@@ -134,9 +142,8 @@ class TaskEmbedder:
         return out
 
     def _encode(self, texts: list[str], role: Role) -> np.ndarray:
-        on_rows = self.progress.advance if self.progress is not None else None
         start = time.perf_counter()
-        with engine_settings(token_budget=self.token_budget, on_rows=on_rows):
+        with run_settings(self.token_budget, self.progress):
             try:
                 out = self.encoder.encode(texts, role=role, task=self.task, batch_size=self.batch_size)
             except (WorkerFailed, EngineOutOfMemory) as exc:

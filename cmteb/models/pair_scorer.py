@@ -8,8 +8,8 @@ must be one finite score per pair, else the task fails with a message naming the
 Scores are cached like embeddings: in the model's store (the on-disk cache, or a run-scoped one),
 one float32 row of width 1 per pair, keyed by the pair's exact model-input strings (`pair_key`).
 So a second run of the same reranker on the same tasks scores nothing, and the model is loaded
-only when some pair is missing (`embedder.LazyAdapter`). Counts go to `stats` as for embeddings, with
-pairs in place of texts.
+only when some pair is missing (`embedder.LazyAdapter`). Counts go to `stats` and the task's
+progress bar as for embeddings, with pairs in place of texts, and the run's token budget applies.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 import numpy as np
 
 from cmteb.errors import TaskError
-from cmteb.models.embedder import EncodeStats
+from cmteb.models.embedder import EncodeStats, run_settings
 from cmteb.models.policy import TextPolicy
 from cmteb.tasks.spec import TaskSpec
 
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from cmteb.engine.cache import EmbeddingCache
+    from cmteb.engine.progress import TaskProgress
 
 Pair = tuple[str, str]
 
@@ -55,6 +56,8 @@ class TaskPairScorer:
     model_name: str = "model"
     store: EmbeddingCache | None = None
     stats: EncodeStats = field(default_factory=EncodeStats)
+    progress: TaskProgress | None = None
+    token_budget: int | None = None
 
     def __call__(self, queries: Sequence[str], passages: Sequence[str]) -> np.ndarray:
         pairs = list(zip(self.policy.format(list(queries), "query", self.task),
@@ -77,10 +80,14 @@ class TaskPairScorer:
             out[found] = cached[:, 0]
         missing = np.flatnonzero(~found)
         self.stats.cache_hits += len(pairs) - len(missing)
+        if self.progress is not None:
+            self.progress.expect(len(missing), len(pairs) - len(missing))
         if len(missing):
             start = time.perf_counter()
-            scores = self._validated(self.scorer.predict([pairs[i] for i in missing], task=self.task,
-                                                         batch_size=self.batch_size), len(missing))
+            with run_settings(self.token_budget, self.progress):
+                predicted = self.scorer.predict([pairs[i] for i in missing], task=self.task,
+                                                batch_size=self.batch_size)
+            scores = self._validated(predicted, len(missing))
             self.stats.encode_s += time.perf_counter() - start
             self.stats.encoded += len(missing)
             if self.store is not None:

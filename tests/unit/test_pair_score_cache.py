@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import io
+
 import numpy as np
 
 from cmteb.engine.cache import EmbeddingCache
+from cmteb.engine.context import current_settings
+from cmteb.engine.progress import TaskProgress
 from cmteb.models.embedder import LazyAdapter
 from cmteb.models.pair_scorer import TaskPairScorer, pair_key
 from cmteb.models.policy import TextPolicy
@@ -47,3 +51,37 @@ def test_cached_pairs_are_read_back_exactly_and_the_model_loads_only_for_a_miss(
 def test_pair_keys_cannot_collide_by_moving_the_boundary():
     assert pair_key(("ab", "c")) != pair_key(("a", "bc"))
     assert pair_key(("a\\", "b")) != pair_key(("a", "\\b"))
+
+
+class _Tty(io.StringIO):
+    def isatty(self):
+        return True
+
+
+class EngineScorer(RecordingScorer):
+    """Reports each call's engine settings, and its rows as the engine does after a batch."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.budgets: list[int | None] = []
+
+    def predict(self, pairs, *, task, batch_size):
+        settings = current_settings()
+        self.budgets.append(settings.token_budget)
+        if settings.on_rows is not None:
+            settings.on_rows(len(pairs))
+        return super().predict(pairs, task=task, batch_size=batch_size)
+
+
+def test_pair_scoring_advances_the_task_bar_in_pairs_under_the_run_token_budget(tmp_path):
+    stream = _Tty()
+    store = EmbeddingCache(tmp_path, {"test": "pair scores"})
+    model = EngineScorer()
+    progress = TaskProgress("Rerank", unit="pairs", stream=stream)
+    TaskPairScorer(model, TextPolicy(), RERANKING, store=store, token_budget=512)(["甲"], ["天"])
+    scorer = TaskPairScorer(model, TextPolicy(), RERANKING, store=store, progress=progress, token_budget=512)
+    scorer(["甲", "乙", "丙"], ["天", "地", "人"])  # ("甲", "天") is cached
+    progress.close()
+    assert model.budgets == [512, 512] and len(model.calls[-1]) == 2
+    text = stream.getvalue()
+    assert "2/2" in text and "pairs/s" in text and "cache hits 1" in text
