@@ -11,7 +11,7 @@ import pytest
 
 from cmteb.data.types import RetrievalCorpus
 from cmteb.evaluators import retrieval
-from cmteb.evaluators._search import top_k_cosine, unit_rows
+from cmteb.evaluators._search import top_k_cosine, top_k_of_block, unit_rows
 from cmteb.protocols import PROTOCOLS
 from tests.conftest import make_spec
 from tests.evaluators._support import FakeEmbed, make_mteb_task, run_mteb_task
@@ -30,6 +30,25 @@ def test_chunked_top_k_is_exact_including_ties(k):
     expected = np.lexsort((pos, -full), axis=1)[:, : min(k, 23)]
     np.testing.assert_array_equal(positions, expected)
     np.testing.assert_array_equal(scores, np.take_along_axis(full, expected, axis=1))
+
+
+def test_top_k_matches_a_full_sort_at_random_sizes_with_ties_at_the_boundary():
+    """Random corpus sizes, k and chunk sizes; scaled basis vectors against small-integer queries,
+    so scores are exact and ties at the k-th place are common (both search entry points)."""
+    rng = np.random.default_rng(1)
+    for _ in range(60):
+        n_docs, n_queries, dim = int(rng.integers(1, 300)), int(rng.integers(1, 20)), int(rng.integers(1, 6))
+        k = int(rng.integers(1, 320))
+        basis = rng.integers(0, dim, size=n_docs)
+        docs = np.eye(dim, dtype=np.float32)[basis] * rng.uniform(0.5, 2, size=(n_docs, 1)).astype("float32")
+        queries = rng.integers(-2, 3, size=(n_queries, dim)).astype(np.float32)
+        full = unit_rows(queries)[:, basis]
+        expected = np.lexsort((np.tile(np.arange(n_docs), (n_queries, 1)), -full), axis=1)[:, :k]
+        scores, positions = top_k_cosine(queries, docs, k, query_chunk=int(rng.integers(1, 9)),
+                                         corpus_chunk=int(rng.integers(1, 100)))
+        np.testing.assert_array_equal(positions, expected)
+        np.testing.assert_array_equal(scores, np.take_along_axis(full, expected, axis=1))
+        np.testing.assert_array_equal(top_k_of_block(full, k)[1], expected)
 
 
 ANGLES = {"dA": 0, "dB": 30, "dC": 60, "dD": 90}
