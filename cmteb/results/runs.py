@@ -5,7 +5,8 @@ File: `{Task}.run.json.gz` next to `{Task}.json`, gzip-compressed JSON
 query's hits best first, at most `depth` of them (the selected protocol's ranking). Written
 atomically (temporary file in the same folder, fsync, rename), like every result file. gzip level
 1: on a 14k-query run (42 MB of JSON) it writes 17.8 MB in 0.5 s where the default level 9 takes
-6.3 s for 15.9 MB.
+6.3 s for 15.9 MB. The hits go to `json` as the run's own (doc_id, score) tuples: a new list per
+hit took 1.4 s to build for 14k queries x 100 hits, the tuples 0.5 s.
 """
 
 from __future__ import annotations
@@ -33,8 +34,9 @@ def write_runs(result_file: Path, task: str, protocol: str, runs: dict[str, Run]
     """Write `runs` ({split: run}) cut at `depth` hits per query; returns the file written."""
     doc = {
         "task": task, "protocol": protocol, "depth": depth,
-        "splits": {split: {qid: [[d, float(s)] for d, s in islice(hits.items(), depth)]
-                           for qid, hits in run.items()} for split, run in runs.items()},
+        # (doc_id, score) tuples serialise as [doc_id, score]; scores are Python floats (`Run`)
+        "splits": {split: {qid: list(islice(hits.items(), depth)) for qid, hits in run.items()}
+                   for split, run in runs.items()},
     }
     path = run_path(result_file)
     data = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
