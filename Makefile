@@ -11,7 +11,7 @@ $(STAMP): pyproject.toml
 	# torch first, pinned: on these machines torch==2.13.0 is the CPU wheel on disk,
 	# while an unpinned torch pulls a CUDA build of several GB.
 	$(PY) -m pip install -q torch==2.13.0
-	$(PY) -m pip install -q -e '.[test,bm25,ray]'
+	$(PY) -m pip install -q -e '.[test,bm25,ray,faiss]'
 	touch $(STAMP)
 
 demo: $(STAMP)

@@ -42,6 +42,7 @@ def evaluate(
     use_cache: bool = True,
     overwrite: bool = False,
     quick: bool = False,
+    search: str = "exact",
     raise_on_failure: bool = True,
     **model_options: Any,
 ) -> dict[str, dict[str, Any]]:
@@ -54,6 +55,7 @@ def evaluate(
     revision, rerank_top_k, first_stage, ...).
     `cache_dir` / `use_cache`: the embedding cache (an in-memory `model` is never cached on disk).
     `quick`: the deterministic subsample of `cmteb run --quick` (`cmteb.data.quick`).
+    `search`: the retrieval search, "exact" or "faiss" (`cmteb run --search`).
     """
     unknown = set(model_options) - _OPTION_NAMES
     if unknown:
@@ -66,7 +68,7 @@ def evaluate(
         model_options=opts, protocol=protocol,
         data_dir=Path(data_dir) if data_dir else None, output_dir=Path(output_dir),
         batch_size=batch_size, overwrite=overwrite, quick=quick, show_progress=False,
-        cache_dir=Path(cache_dir) if cache_dir else None, use_cache=use_cache,
+        cache_dir=Path(cache_dir) if cache_dir else None, use_cache=use_cache, search=search,
     )
     resolved = None if isinstance(model, str) else [_in_memory_model(model, opts)]
     report = run(config, resolved=resolved)

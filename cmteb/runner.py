@@ -28,6 +28,8 @@ from cmteb.engine.progress import TaskProgress
 from cmteb.engine.run_options import with_engine_options
 from cmteb.errors import CmtebError, UserError
 from cmteb.evaluators import SplitResult
+from cmteb.evaluators._faiss_search import import_faiss
+from cmteb.evaluators._search import SEARCH_BACKENDS, search_backend
 from cmteb.models.embed_store import RunStores
 from cmteb.models.embedder import LazyAdapter, TaskEmbedder
 from cmteb.models.resolve import ResolvedModel, resolve_model
@@ -116,6 +118,7 @@ def cmteb_block(
         "model": {"name": model.name, "revision": model.revision, "adapter": model.adapter},
         "text_policy": model.policy.record(spec),
         "model_settings": model.settings,
+        "search": config.search if spec.type == "Retrieval" else None,
         "data": data_record(data.source),
         "quick": config.quick,
         "quick_sample": quick_record() if config.quick else None,
@@ -126,6 +129,14 @@ def cmteb_block(
         "hardware": provenance.hardware(config.model_options.device),
         "notes": list(data.notes),
     }
+
+
+def check_search(backend: str) -> None:
+    """UserError for an unknown search backend, or for faiss when it is not installed."""
+    if backend not in SEARCH_BACKENDS:
+        raise UserError(f"unknown search {backend!r}; choose one of {', '.join(SEARCH_BACKENDS)}")
+    if backend == "faiss":
+        import_faiss()
 
 
 def result_file(model: ResolvedModel, task: str, config: RunConfig) -> Path:
@@ -175,9 +186,10 @@ def score_task(
     start = time.perf_counter()
     splits: dict[str, SplitResult] = {}
     try:
-        for split, split_data in data.splits.items():
-            log.info("%s: %s / %s", model.name, spec.name, split)
-            splits[split] = score_split(model, spec, split, split_data, embedder, protocol)
+        with search_backend(config.search):
+            for split, split_data in data.splits.items():
+                log.info("%s: %s / %s", model.name, spec.name, split)
+                splits[split] = score_split(model, spec, split, split_data, embedder, protocol)
     finally:
         embedder.close()
     engine = embedder.stats.engine_counts() if model.kind != "lexical" else {}  # bm25 uses no store
@@ -316,6 +328,7 @@ def run(config: RunConfig, *, registry: TaskRegistry | None = None,
     if not config.models and not resolved:
         raise UserError("no model given (use --model)")
     registry = registry or TaskRegistry()
+    check_search(config.search)
     config = with_engine_options(config)
     plan = plan_tasks(config.selection, config.protocol, registry)
     models = resolved or [resolve_model(m, config.model_options) for m in config.models]

@@ -10,6 +10,7 @@ from cmteb.config import RunConfig, TaskSelection
 from cmteb.distributed import cli_args as distributed_args
 from cmteb.engine.batching import DEFAULT_BATCH_SIZE
 from cmteb.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_TASK_FAILED, UserError, one_line
+from cmteb.evaluators._search import SEARCH_BACKENDS
 from cmteb.models.resolve import ModelOptions
 
 
@@ -48,6 +49,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     t.add_argument("--task-types", type=_csv, default=[], metavar="Retrieval,STS")
     t.add_argument("--task-file", type=Path, action="append", default=[], metavar="PATH")
     t.add_argument("--protocol", choices=["cmteb", "mteb"])
+    t.add_argument("--search", choices=SEARCH_BACKENDS, default="exact",
+                   help="retrieval search: exact (default, cmteb's own) or faiss (its flat index; "
+                        "pip install 'cmteb[faiss]')")
     o = p.add_argument_group("data and output")
     o.add_argument("--data-dir", type=Path, help="local task data: DIR/<Task>/...")
     o.add_argument("--output-dir", type=Path, default=Path("results"))
@@ -105,7 +109,7 @@ def config_from_args(args: argparse.Namespace) -> RunConfig:
         data_dir=args.data_dir, output_dir=args.output_dir, batch_size=args.batch_size,
         overwrite=args.overwrite, quick=args.quick, show_progress=not args.no_progress,
         cache_dir=args.cache_dir, use_cache=not args.no_cache, token_budget=args.token_budget,
-        shard=shard, ray=ray,
+        search=args.search, shard=shard, ray=ray,
     )
 
 

@@ -22,9 +22,10 @@ from typing import Any
 
 from cmteb.compare.resultset import TaskFile
 from cmteb.errors import UserError
+from cmteb.results.task_result import decisive
 from cmteb.tasks.registry import BenchmarkSpec, TaskRegistry
 
-SETTING_KEYS = ("model", "text_policy", "model_settings", "libraries", "cmteb_version")
+SETTING_KEYS = ("model", "text_policy", "model_settings", "search", "libraries", "cmteb_version")
 
 
 @dataclass(frozen=True)
@@ -137,8 +138,9 @@ def main_value(file: TaskFile, plan: TaskPlan) -> float | None:
 def setting_differences(base: TaskFile, cand: TaskFile) -> list[tuple[str, Any, Any]]:
     """(dotted key, baseline value, candidate value) for every recorded setting that differs."""
     out: list[tuple[str, Any, Any]] = []
+    recorded = [{**side.block, **decisive(side.block)} for side in (base, cand)]  # legacy defaults
     for key in SETTING_KEYS:
-        _diff(key, base.block.get(key), cand.block.get(key), out)
+        _diff(key, recorded[0].get(key), recorded[1].get(key), out)
     return out
 
 

@@ -24,7 +24,7 @@ import numpy as np
 from cmteb.config import RunConfig
 from cmteb.data.types import TaskData
 from cmteb.errors import TaskError
-from cmteb.evaluators._search import top_k_cosine
+from cmteb.evaluators._search import search_backend, top_k_cosine
 from cmteb.models.embed_store import RunStores
 from cmteb.models.embedder import EncodeStats
 from cmteb.models.resolve import ResolvedModel
@@ -130,6 +130,7 @@ class UnitWorker:
         if docs.shape[1] != queries.emb.shape[1]:
             raise TaskError(f"model {model.name} on task {planned.spec.name}: document embeddings have "
                             f"dimension {docs.shape[1]}, query embeddings {queries.emb.shape[1]}")
-        scores, positions = top_k_cosine(queries.emb, docs, depth)
+        with search_backend(self._config.search):
+            scores, positions = top_k_cosine(queries.emb, docs, depth)
         return ChunkHits(scores, positions + offset, embed.stats, time.perf_counter() - start,
                          self._where)

@@ -19,7 +19,7 @@ from cmteb.tasks.spec import TaskSpec
 
 # Settings whose change changes a score; a finished task is reused only when all are equal.
 DECISIVE_KEYS = (
-    "protocol", "task_version", "model", "text_policy", "model_settings", "data", "quick",
+    "protocol", "task_version", "model", "text_policy", "model_settings", "search", "data", "quick",
     "quick_sample",
 )
 
@@ -73,7 +73,12 @@ def build_samples(spec: TaskSpec, splits: dict[str, SplitResult]) -> dict[str, A
 
 
 def decisive(cmteb_block: dict[str, Any]) -> dict[str, Any]:
-    return {key: cmteb_block.get(key) for key in DECISIVE_KEYS}
+    """The DECISIVE_KEYS of a `cmteb` block. Files written before the search was recorded have no
+    "search": their retrieval tasks used the exact search."""
+    settings = {key: cmteb_block.get(key) for key in DECISIVE_KEYS}
+    if "search" not in cmteb_block and cmteb_block.get("task_type") == "Retrieval":
+        settings["search"] = "exact"
+    return settings
 
 
 _KEEP = "not overwritten: delete it to recompute the task, or use --overwrite"
