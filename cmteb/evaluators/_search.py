@@ -65,12 +65,12 @@ def top_k_cosine(
     """(nq, dim), (nd, dim) -> (scores float32, positions int64), both (nq, min(k, nd)), rows
     ranked best first (module policy). `corpus_chunk` None = CORPUS_CHUNK (read at call time).
     Under `search_backend("faiss")`: faiss's flat index instead (chunk sizes are faiss's own)."""
-    import torch
-
     if _BACKEND.get() == "faiss":
         from cmteb.evaluators._faiss_search import faiss_top_k
 
-        return faiss_top_k(unit_rows(queries), unit_rows(docs), k)
+        return faiss_top_k(queries, docs, k)
+    import torch
+
     corpus_chunk = corpus_chunk or CORPUS_CHUNK
     q, d = torch.from_numpy(unit_rows(queries)), torch.from_numpy(unit_rows(docs))
     k = min(k, len(d))

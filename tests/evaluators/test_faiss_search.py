@@ -58,22 +58,32 @@ def test_missing_faiss_is_a_user_error_with_the_install_hint(monkeypatch):
         top_k_cosine(np.eye(2, dtype=np.float32), np.eye(2, dtype=np.float32), 1)
 
 
-def test_a_faiss_gpu_build_moves_the_index_to_every_gpu(monkeypatch):
-    """CPU stand-in for faiss-gpu: the real flat index, a fake GPU count and GPU copy."""
-    moved = []
+def test_a_faiss_gpu_build_searches_a_flat_index_on_every_gpu(monkeypatch):
+    """CPU stand-in for faiss-gpu: a fake GPU count, and a "GPU copy" that is the real flat index
+    recording what it is asked to do."""
+    calls = []
 
-    def to_all_gpus(index):
-        moved.append(index.ntotal)
-        return index
+    class OnAllGpus:
+        def __init__(self, index):
+            calls.append(("moved", index.ntotal))
+            self.index = index
+
+        def add(self, x):
+            calls.append(("add", len(x)))
+            self.index.add(x)
+
+        def search(self, x, k):
+            calls.append(("search", len(x), k))
+            return self.index.search(x, k)
 
     monkeypatch.setitem(sys.modules, "faiss", SimpleNamespace(
-        IndexFlatIP=faiss.IndexFlatIP, get_num_gpus=lambda: 2, index_cpu_to_all_gpus=to_all_gpus))
+        IndexFlatIP=faiss.IndexFlatIP, get_num_gpus=lambda: 2, index_cpu_to_all_gpus=OnAllGpus))
     rng = np.random.default_rng(2)
     docs = axis_docs(9, rng)
     queries = rng.standard_normal((3, 9)).astype(np.float32)
     with search_backend("faiss"):
         _, positions = top_k_cosine(queries, docs, 4)
-    assert moved == [9]
+    assert calls == [("moved", 0), ("add", 9), ("search", 3, 4)]
     np.testing.assert_array_equal(positions, policy_order(unit_rows(queries))[:, :4])
 
 
