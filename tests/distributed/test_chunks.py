@@ -111,3 +111,21 @@ def test_a_worker_holds_one_model_at_a_time():
     assert worker._replica(other).name == "other" and worker._replica(other) is not first
     np.testing.assert_array_equal(first.load().encode(["x"], role="query", task=None, batch_size=1),
                                   fake_vectors(["x"]))
+
+
+def test_chunk_jobs_search_with_the_run_search_backend(search_block, monkeypatch):
+    """`--search faiss` reaches the workers' chunk searches (wiring: each chunk calls faiss)."""
+    from cmteb.evaluators import _faiss_search
+
+    calls: list[int] = []
+
+    def counting(queries, docs, k):
+        calls.append(len(docs))
+        return _search.merge_top_k([queries @ docs.T], [np.tile(np.arange(len(docs)), (len(queries), 1))], k)
+
+    monkeypatch.setattr(_faiss_search, "faiss_top_k", counting)
+    data = retrieval_data()
+    unit, plan, _ = setup(data)
+    work = chunked_work(unit, data, unit.model, 2 * search_block)
+    execute(work, UnitWorker(plan, RunConfig(models=(), search="faiss")))
+    assert calls == [16, 16, 9]  # 41 documents in chunks of 16
