@@ -50,7 +50,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     t.add_argument("--task-file", type=Path, action="append", default=[], metavar="PATH")
     t.add_argument("--protocol", choices=["cmteb", "mteb"])
     t.add_argument("--search", choices=SEARCH_BACKENDS, default="exact",
-                   help="retrieval search: exact (default, cmteb's own) or faiss (its flat index; "
+                   help="retrieval search: exact (default, cmteb's own) or faiss (its exact search; "
                         "pip install 'cmteb[faiss]')")
     o = p.add_argument_group("data and output")
     o.add_argument("--data-dir", type=Path, help="local task data: DIR/<Task>/...")

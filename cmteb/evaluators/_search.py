@@ -12,8 +12,8 @@ corpus by doc id descending, so ties follow trec_eval's order (doc id descending
 is exactly the first k of the ranking pytrec_eval scores. Selection is exact at the k boundary
 too: among documents tied with a block's k-th best score, the lowest positions are kept.
 
-Backend: `search_backend("faiss")` makes every search in the block use faiss's flat index
-instead (`_faiss_search`, `--search faiss`); the default `exact` is the search above.
+Backend: `search_backend("faiss")` makes every search in the block use faiss's exhaustive
+inner-product search instead (`_faiss_search`, `--search faiss`); the default `exact` is the search above.
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ def top_k_cosine(
 ) -> tuple[np.ndarray, np.ndarray]:
     """(nq, dim), (nd, dim) -> (scores float32, positions int64), both (nq, min(k, nd)), rows
     ranked best first (module policy). `corpus_chunk` None = CORPUS_CHUNK (read at call time).
-    Under `search_backend("faiss")`: faiss's flat index instead (chunk sizes are faiss's own)."""
+    Under `search_backend("faiss")`: faiss's exhaustive search instead (its own block sizes)."""
     if _BACKEND.get() == "faiss":
         from cmteb.evaluators._faiss_search import faiss_top_k
 
