@@ -1,6 +1,6 @@
 """Write typed split data in the local task-data layout: the exact inverse of `cmteb.data.local`.
 
-Policy: every file is written atomically (temp file in the same folder, then `os.replace`), UTF-8,
+Policy: every file is written atomically (`cmteb.atomic.replace_file`: temp file, fsync, rename), UTF-8,
 one JSON object per line with `ensure_ascii=False`. Retrieval passages are written as
 `{"_id", "title": "", "text": passage}` (the passage already joins title and text), and the
 corpus/queries of all splits go to one `corpus.jsonl`/`queries.jsonl` (a document id with two
@@ -10,11 +10,11 @@ different texts is an error). Classification writes the shared train split once.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from cmteb.atomic import replace_file
 from cmteb.data.local import CORPUS_FILE, QUERIES_FILE, split_file
 from cmteb.data.types import (
     ClusteringSets,
@@ -31,15 +31,8 @@ _QRELS_HEADER = "query-id\tcorpus-id\tscore\n"
 
 
 def write_atomic(path: Path, lines: Iterable[str]) -> None:
-    """Write `lines` (each ending in "\\n") to `path` via a temp file and `os.replace`."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with tmp.open("w", encoding="utf-8", newline="") as handle:
-            handle.writelines(lines)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    """Write `lines` (each ending in "\\n") to `path` atomically (`cmteb.atomic.replace_file`)."""
+    replace_file(path, "".join(lines).encode("utf-8"))
 
 
 def _jsonl(records: Iterable[dict[str, Any]]) -> Iterable[str]:

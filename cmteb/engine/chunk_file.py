@@ -3,8 +3,8 @@
 Layout (little-endian): MAGIC (8 bytes) | version u32 | dim u32 | rows u64 | blake2b-256 of the
 payload (32 bytes) | payload = keys (rows x 16 bytes) then rows x dim float32.
 
-A file is written under a temporary name in its folder and renamed into place (atomic on POSIX
-and Windows), so a reader never sees a partial file. A truncated file is caught by its size, a
+A file is written by the one atomic writer (`cmteb.atomic.replace_file`: temporary file in its
+folder, fsync, rename), so a reader never sees a partial file. A truncated file is caught by its size, a
 corrupt one by the checksum: both raise `CorruptChunk`, and the cache recomputes those texts.
 A temporary file left by a run killed mid-write is removed by the next run that opens the folder
 once it is older than STALE_TEMP_SECONDS (a live write takes well under a second; runs sharing the
@@ -17,17 +17,17 @@ import hashlib
 import os
 import struct
 import time
-import uuid
 from pathlib import Path
 
 import numpy as np
+
+from cmteb.atomic import replace_file, temp_files
 
 MAGIC = b"CMTEBEMB"
 VERSION = 1
 _HEAD = struct.Struct("<8sIIQ32s")
 KEY_BYTES = 16
 SUFFIX = ".emb"
-TEMP_PREFIX = ".tmp-"
 STALE_TEMP_SECONDS = 3600
 
 
@@ -51,14 +51,7 @@ def write_chunk(folder: Path, keys: np.ndarray, rows: np.ndarray) -> Path:
     digest = hashlib.blake2b(payload, digest_size=32).digest()
     head = _HEAD.pack(MAGIC, VERSION, rows.shape[1], rows.shape[0], digest)
     path = folder / f"{digest.hex()[:40]}{SUFFIX}"
-    tmp = folder / f"{TEMP_PREFIX}{uuid.uuid4().hex}"
-    try:
-        with tmp.open("wb") as fh:
-            fh.write(head)
-            fh.write(payload)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    replace_file(path, head + payload)
     return path
 
 
@@ -66,7 +59,7 @@ def remove_stale_temp_files(folder: Path, now: float | None = None) -> int:
     """Delete temporary files in `folder` older than STALE_TEMP_SECONDS; returns how many."""
     cutoff = (time.time() if now is None else now) - STALE_TEMP_SECONDS
     removed = 0
-    for tmp in folder.glob(f"{TEMP_PREFIX}*"):
+    for tmp in temp_files(folder):
         try:
             if tmp.stat().st_mtime < cutoff:
                 tmp.unlink()

@@ -124,7 +124,7 @@ def test_a_killed_writer_temp_file_is_removed_once_stale_and_a_live_one_is_kept(
     from cmteb.engine.chunk_file import STALE_TEMP_SECONDS
 
     folder = EmbeddingCache(tmp_path, IDENTITY).folder
-    stale, live = folder / ".tmp-killed", folder / ".tmp-writing"
+    stale, live = folder / ".c0ffee.emb.killed.tmp", folder / ".c0ffee.emb.writing.tmp"
     stale.write_bytes(b"half a chunk")
     live.write_bytes(b"being written")
     old = time.time() - STALE_TEMP_SECONDS - 60

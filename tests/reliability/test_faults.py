@@ -13,7 +13,7 @@ import tempfile
 
 import pytest
 
-import cmteb.results.io as results_io
+import cmteb.atomic as atomic_writer
 from cmteb.results.locks import ResultLocks
 from tests.reliability.fault_models import FlakyHashEncoder
 from tests.reliability.helpers import (
@@ -127,7 +127,7 @@ def _full_disk_on_nth_file(monkeypatch: pytest.MonkeyPatch, on_call: int) -> Non
         handle = original(*args, **kwargs)
         return _FullDisk(handle) if calls[0] == on_call else handle
 
-    monkeypatch.setattr(results_io.os, "fdopen", fdopen)
+    monkeypatch.setattr(atomic_writer.os, "fdopen", fdopen)
 
 
 # Two files per task (samples, then result), three for retrieval (samples, per-query run, result);
