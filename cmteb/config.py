@@ -32,7 +32,7 @@ class RunConfig:
     use_cache: bool = True  # False: a run-scoped store only (still shared by the run's tasks)
     batch_size: int = DEFAULT_BATCH_SIZE  # most texts per batch (the token budget usually binds first)
     token_budget: int | None = None  # padded tokens per batch; None = the device default
-    search: str = "exact"  # retrieval search: "exact" (cmteb's own) or "faiss" (evaluators._search)
+    search: str = "exact"  # retrieval search: "exact" (cmteb's own) or "faiss" (cmteb.evaluators.search)
     overwrite: bool = False
     quick: bool = False
     show_progress: bool = True

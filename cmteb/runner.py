@@ -28,8 +28,7 @@ from cmteb.engine.progress import TaskProgress
 from cmteb.engine.run_options import with_engine_options
 from cmteb.errors import CmtebError, UserError
 from cmteb.evaluators import SplitResult
-from cmteb.evaluators._faiss_search import import_faiss
-from cmteb.evaluators._search import SEARCH_BACKENDS, search_backend
+from cmteb.evaluators.search import get_searcher
 from cmteb.models.embed_store import RunStores
 from cmteb.models.embedder import LazyAdapter, TaskEmbedder
 from cmteb.models.resolve import ResolvedModel, resolve_model
@@ -131,14 +130,6 @@ def cmteb_block(
     }
 
 
-def check_search(backend: str) -> None:
-    """UserError for an unknown search backend, or for faiss when it is not installed."""
-    if backend not in SEARCH_BACKENDS:
-        raise UserError(f"unknown search {backend!r}; choose one of {', '.join(SEARCH_BACKENDS)}")
-    if backend == "faiss":
-        import_faiss()
-
-
 def result_file(model: ResolvedModel, task: str, config: RunConfig) -> Path:
     """`OUTPUT/{org__model}/{revision}/{Task}.json`; quick runs use `{revision}-quick`."""
     revision = results_revision(model.revision, quick=config.quick)
@@ -184,12 +175,12 @@ def score_task(
     embedder = task_embedder(planned, model, config, stores)
     protocol = get_protocol(plan.protocol)
     start = time.perf_counter()
+    search = get_searcher(config.search)
     splits: dict[str, SplitResult] = {}
     try:
-        with search_backend(config.search):
-            for split, split_data in data.splits.items():
-                log.info("%s: %s / %s", model.name, spec.name, split)
-                splits[split] = score_split(model, spec, split, split_data, embedder, protocol)
+        for split, split_data in data.splits.items():
+            log.info("%s: %s / %s", model.name, spec.name, split)
+            splits[split] = score_split(model, spec, split, split_data, embedder, protocol, search=search)
     finally:
         embedder.close()
     engine = embedder.stats.engine_counts() if model.kind != "lexical" else {}  # bm25 uses no store
@@ -328,7 +319,7 @@ def run(config: RunConfig, *, registry: TaskRegistry | None = None,
     if not config.models and not resolved:
         raise UserError("no model given (use --model)")
     registry = registry or TaskRegistry()
-    check_search(config.search)
+    get_searcher(config.search)  # an unknown search, or faiss not installed: refused before any work
     config = with_engine_options(config)
     plan = plan_tasks(config.selection, config.protocol, registry)
     models = resolved or [resolve_model(m, config.model_options) for m in config.models]

@@ -18,6 +18,7 @@ from cmteb.models.pair_scorer import TaskPairScorer
 
 if TYPE_CHECKING:
     from cmteb.data.types import SplitData
+    from cmteb.evaluators.search import Searcher
     from cmteb.models.embedder import TaskEmbedder
     from cmteb.models.resolve import ResolvedModel
     from cmteb.protocols import Protocol
@@ -26,12 +27,13 @@ if TYPE_CHECKING:
 
 def score_split(
     model: ResolvedModel, spec: TaskSpec, split: str, data: SplitData, embedder: TaskEmbedder,
-    protocol: Protocol,
+    protocol: Protocol, *, search: Searcher,
 ) -> SplitResult:
     """Score one split of `spec` with `model`. `embedder`: the task's embedder; a cross-encoder
-    uses its store, counts, progress bar and token budget for the pair scores."""
+    uses its store, counts, progress bar and token budget for the pair scores. `search`: the
+    run's retrieval search (bi-encoders on retrieval tasks)."""
     if model.kind == "bi-encoder":
-        return evaluate_split(spec, data, embedder, protocol)
+        return evaluate_split(spec, data, embedder, protocol, search)
     if model.kind == "lexical":
         adapter = model.load()
 

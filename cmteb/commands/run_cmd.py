@@ -10,7 +10,7 @@ from cmteb.config import RunConfig, TaskSelection
 from cmteb.distributed import cli_args as distributed_args
 from cmteb.engine.batching import DEFAULT_BATCH_SIZE
 from cmteb.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_TASK_FAILED, UserError, one_line
-from cmteb.evaluators._search import SEARCH_BACKENDS
+from cmteb.evaluators.search import SEARCHES
 from cmteb.models.resolve import ModelOptions
 
 
@@ -49,7 +49,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     t.add_argument("--task-types", type=_csv, default=[], metavar="Retrieval,STS")
     t.add_argument("--task-file", type=Path, action="append", default=[], metavar="PATH")
     t.add_argument("--protocol", choices=["cmteb", "mteb"])
-    t.add_argument("--search", choices=SEARCH_BACKENDS, default="exact",
+    t.add_argument("--search", choices=SEARCHES, default="exact",
                    help="retrieval search: exact (default, cmteb's own) or faiss (its exact search; "
                         "pip install 'cmteb[faiss]')")
     o = p.add_argument_group("data and output")

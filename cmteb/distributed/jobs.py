@@ -19,8 +19,8 @@ from cmteb.distributed.options import check_corpus_chunk
 from cmteb.distributed.units import Unit, model_key
 from cmteb.distributed.worker import ChunkHits, QueryEmbeddings, execution_record
 from cmteb.evaluators import SplitResult
-from cmteb.evaluators._search import merge_top_k
 from cmteb.evaluators.retrieval import SearchOrder, score_hits, search_depth, search_order
+from cmteb.evaluators.search.exact import merge_top_k
 from cmteb.models.embedder import EncodeStats
 from cmteb.protocols import get_protocol
 from cmteb.runner import TaskScores

@@ -6,17 +6,17 @@ import re
 from dataclasses import dataclass
 
 from cmteb.errors import UserError
-from cmteb.evaluators import _search
+from cmteb.evaluators.search import exact
 
 # Documents per retrieval corpus chunk on Ray: by default the exact search's corpus block.
-DEFAULT_CORPUS_CHUNK = _search.CORPUS_CHUNK
+DEFAULT_CORPUS_CHUNK = exact.CORPUS_CHUNK
 
 
 def check_corpus_chunk(docs: int) -> None:
     """A corpus chunk must be a multiple of the exact search's corpus block, so that every
     similarity is computed in the same (query block x corpus block) product as in one process
     (a product of another shape may round the last bit differently)."""
-    block = _search.CORPUS_CHUNK
+    block = exact.CORPUS_CHUNK
     if docs < 1 or docs % block:
         raise UserError(f"--ray-corpus-chunk {docs}: must be a positive multiple of {block} "
                         "(the exact search's block), so scores equal a single-process run's")

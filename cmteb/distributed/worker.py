@@ -24,7 +24,7 @@ import numpy as np
 from cmteb.config import RunConfig
 from cmteb.data.types import TaskData
 from cmteb.errors import TaskError
-from cmteb.evaluators._search import search_backend, top_k_cosine
+from cmteb.evaluators.search import get_searcher
 from cmteb.models.embed_store import RunStores
 from cmteb.models.embedder import EncodeStats
 from cmteb.models.resolve import ResolvedModel
@@ -119,7 +119,7 @@ class UnitWorker:
         queries: QueryEmbeddings, depth: int,
     ) -> ChunkHits:
         """Embed documents [offset, offset + len(doc_texts)) of the search order and return each
-        query's `depth` best among them (the exact search of `top_k_cosine`, on this chunk)."""
+        query's `depth` best among them (the run's search, on this chunk)."""
         start = time.perf_counter()
         with self._stores() as stores:
             embed = task_embedder(planned, self._replica(model), self._config, stores)
@@ -130,7 +130,6 @@ class UnitWorker:
         if docs.shape[1] != queries.emb.shape[1]:
             raise TaskError(f"model {model.name} on task {planned.spec.name}: document embeddings have "
                             f"dimension {docs.shape[1]}, query embeddings {queries.emb.shape[1]}")
-        with search_backend(self._config.search):
-            scores, positions = top_k_cosine(queries.emb, docs, depth)
+        scores, positions = get_searcher(self._config.search)(queries.emb, docs, depth)
         return ChunkHits(scores, positions + offset, embed.stats, time.perf_counter() - start,
                          self._where)

@@ -2,7 +2,7 @@
 
 `embed(texts, role)` is a `cmteb.models.embedder.TaskEmbedder`: float32 (n, dim) rows in input
 order. Metrics use mteb 2.x key names with scores in 0-1; the split's main score is added by the
-runner from the task spec, not here.
+pipeline from the task spec, not here. Retrieval also takes the run's searcher (`search/`).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from cmteb.data.types import SplitData
+    from cmteb.evaluators.search import Searcher
     from cmteb.models.embedder import TaskEmbedder
     from cmteb.protocols import Protocol
     from cmteb.tasks.spec import TaskSpec
@@ -45,8 +46,11 @@ _MODULES = {
 
 
 def evaluate_split(
-    spec: TaskSpec, data: SplitData, embed: TaskEmbedder, protocol: Protocol
+    spec: TaskSpec, data: SplitData, embed: TaskEmbedder, protocol: Protocol, search: Searcher
 ) -> SplitResult:
-    """Score one split of `spec` with the evaluator for its type."""
+    """Score one split of `spec` with the evaluator for its type; a retrieval split searches
+    with `search` (`cmteb.evaluators.search`)."""
     module = importlib.import_module(_MODULES[spec.type])
+    if spec.type == "Retrieval":
+        return module.evaluate(spec, data, embed, protocol, search)
     return module.evaluate(spec, data, embed, protocol)

@@ -7,7 +7,7 @@
   protocol that ignores identical ids, a hit whose id is the query's own id is dropped first.
   Metrics: `_ranking.ranking_metrics` of the reranked run (same keys as retrieval).
 - BM25 on a retrieval task: the corpus is indexed and every query searched exactly (all scores,
-  then `_search.top_k_of_block`'s ordering), metrics as the retrieval evaluator (`score_hits`).
+  then `search.exact.top_k_of_block`'s ordering), metrics as the retrieval evaluator (`score_hits`).
 - BM25 on a reranking task: the split's candidate passages are indexed and each group's candidates
   scored against its query.
 """
@@ -22,9 +22,9 @@ import numpy as np
 from cmteb.errors import TaskError
 from cmteb.evaluators import SplitResult
 from cmteb.evaluators._ranking import ranking_metrics
-from cmteb.evaluators._search import top_k_of_block
 from cmteb.evaluators.reranking import score_groups, usable_groups
 from cmteb.evaluators.retrieval import query_samples, score_hits, search_depth, search_order
+from cmteb.evaluators.search.exact import top_k_of_block
 
 if TYPE_CHECKING:
     from cmteb.data.types import RerankGroups, RetrievalCorpus

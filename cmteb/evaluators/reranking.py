@@ -30,7 +30,7 @@ from sklearn.metrics import average_precision_score
 
 from cmteb.evaluators import SplitResult
 from cmteb.evaluators._ranking import ranking_metrics
-from cmteb.evaluators._search import unit_rows
+from cmteb.evaluators.search.exact import unit_rows
 
 if TYPE_CHECKING:
     from cmteb.data.types import RerankGroup, RerankGroups

@@ -1,8 +1,9 @@
 """Retrieval: exact cosine search over the whole corpus, then pytrec_eval metrics as mteb 2.
 
 Queries are those with a non-empty qrels entry (mteb drops the others); they are embedded with
-role `query`, the passages with role `document`. `_search.top_k_cosine` returns each query's
-top k + 1 (k = max(k_values)) by score, ties by doc id descending (trec_eval's order).
+role `query`, the passages with role `document`. The run's searcher (`evaluators.search`, exact
+by default) returns each query's top k + 1 (k = max(k_values)) by score, ties by doc id descending
+(trec_eval's order).
 
 Identical ids (`protocol.ignore_identical_ids`): mteb 1.1 searched through BEIR, which skipped a
 hit whose doc id equals the query id and still kept k hits; the pinned mteb keeps it. The run of
@@ -24,11 +25,12 @@ import numpy as np
 
 from cmteb.evaluators import SplitResult
 from cmteb.evaluators._ranking import SAMPLE_K, ranking_metrics
-from cmteb.evaluators._search import top_k_cosine
+from cmteb.evaluators.search.exact import top_k_cosine
 from cmteb.protocols import other_protocol
 
 if TYPE_CHECKING:
     from cmteb.data.types import RetrievalCorpus
+    from cmteb.evaluators.search import Searcher
     from cmteb.models.embedder import TaskEmbedder
     from cmteb.protocols import Protocol
     from cmteb.tasks.spec import TaskSpec
@@ -61,13 +63,15 @@ def search_depth(spec: TaskSpec) -> int:
 
 
 def evaluate(
-    spec: TaskSpec, data: RetrievalCorpus, embed: TaskEmbedder, protocol: Protocol
+    spec: TaskSpec, data: RetrievalCorpus, embed: TaskEmbedder, protocol: Protocol,
+    search: Searcher = top_k_cosine,
 ) -> SplitResult:
-    """Score one retrieval split under `protocol`; the other protocol's metrics when they differ."""
+    """Score one retrieval split under `protocol` with `search` (`cmteb.evaluators.search`); the
+    other protocol's metrics when they differ."""
     order = search_order(data)
     q_emb = embed([data.queries[qid] for qid in order.qids], "query")
     d_emb = embed([data.corpus[doc_id] for doc_id in order.doc_ids], "document")
-    scores, positions = top_k_cosine(q_emb, d_emb, search_depth(spec))
+    scores, positions = search(q_emb, d_emb, search_depth(spec))
     del q_emb, d_emb
     return score_hits(spec, order, scores, positions, protocol)
 
@@ -76,7 +80,7 @@ def score_hits(
     spec: TaskSpec, order: SearchOrder, scores: np.ndarray, positions: np.ndarray, protocol: Protocol
 ) -> SplitResult:
     """Metrics from the search's hits: (nq, search_depth) scores and corpus positions, best first
-    (as `top_k_cosine` returns them; distributed runs merge chunks' hits into the same arrays)."""
+    (as a searcher returns them; distributed runs merge chunks' hits into the same arrays)."""
     k_values = list(spec.retrieval.k_values)
     top_k = max(k_values)
     qids, doc_ids, qrels = order.qids, order.doc_ids, order.qrels

@@ -7,7 +7,7 @@ import json
 import random
 from pathlib import Path
 
-from cmteb.evaluators._search import CORPUS_CHUNK
+from cmteb.evaluators.search.exact import CORPUS_CHUNK
 
 CHARS = "的一是不了人我在有他这中大来上个国到说们为子和你地出道也时年得就那要下以生会自着去之过家学对"
 DOCS = CORPUS_CHUNK + 300

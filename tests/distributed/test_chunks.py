@@ -15,7 +15,7 @@ from cmteb.distributed.options import RayOptions
 from cmteb.distributed.units import Unit
 from cmteb.distributed.worker import UnitWorker
 from cmteb.errors import UserError
-from cmteb.evaluators import _search
+from cmteb.evaluators.search import exact
 from cmteb.models.policy import TextPolicy
 from cmteb.models.resolve import ResolvedModel
 from cmteb.runner import score_task
@@ -61,7 +61,7 @@ def execute(work, worker: UnitWorker) -> dict:
 @pytest.fixture
 def search_block(monkeypatch):
     """The exact search's corpus block, made small so that 41 documents span several chunks."""
-    monkeypatch.setattr(_search, "CORPUS_CHUNK", 8)
+    monkeypatch.setattr(exact, "CORPUS_CHUNK", 8)
     return 8
 
 
@@ -113,17 +113,17 @@ def test_a_worker_holds_one_model_at_a_time():
                                   fake_vectors(["x"]))
 
 
-def test_chunk_jobs_search_with_the_run_search_backend(search_block, monkeypatch):
+def test_chunk_jobs_search_with_the_run_searcher(search_block, monkeypatch):
     """`--search faiss` reaches the workers' chunk searches (wiring: each chunk calls faiss)."""
-    from cmteb.evaluators import _faiss_search
+    from cmteb.evaluators.search import faiss as faiss_search
 
     calls: list[int] = []
 
     def counting(queries, docs, k):
         calls.append(len(docs))
-        return _search.merge_top_k([queries @ docs.T], [np.tile(np.arange(len(docs)), (len(queries), 1))], k)
+        return exact.merge_top_k([queries @ docs.T], [np.tile(np.arange(len(docs)), (len(queries), 1))], k)
 
-    monkeypatch.setattr(_faiss_search, "faiss_top_k", counting)
+    monkeypatch.setattr(faiss_search, "faiss_top_k", counting)
     data = retrieval_data()
     unit, plan, _ = setup(data)
     work = chunked_work(unit, data, unit.model, 2 * search_block)

@@ -11,7 +11,7 @@ import pytest
 
 from cmteb.distributed.jobs import assemble, chunked_work
 from cmteb.distributed.worker import UnitWorker
-from cmteb.evaluators import _search
+from cmteb.evaluators.search import exact
 from cmteb.models.embed_store import RunStores
 from cmteb.runner import score_task
 from tests.distributed.test_chunks import execute, retrieval_data, setup
@@ -22,7 +22,7 @@ DOCS_AND_QUERIES = 41 + 12 - 1  # distinct texts of retrieval_data(): every docu
 @pytest.fixture
 def small_chunks(monkeypatch):
     """The exact search's corpus block made small, so that 41 documents span three chunks of 16."""
-    monkeypatch.setattr(_search, "CORPUS_CHUNK", 8)
+    monkeypatch.setattr(exact, "CORPUS_CHUNK", 8)
 
 
 def cached_setup(tmp_path, **config_changes):

@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from cmteb.errors import UserError
-from cmteb.evaluators._search import search_backend, top_k_cosine, unit_rows
+from cmteb.evaluators.search import get_searcher
+from cmteb.evaluators.search.exact import top_k_cosine, unit_rows
 
 faiss = pytest.importorskip("faiss")
 
@@ -34,8 +35,7 @@ def test_faiss_gives_the_exact_search_hits_and_ranks_ties_by_position(k):
     queries = np.stack([rng.permutation(np.repeat(np.arange(-10, 10), 2)) for _ in range(12)])
     queries = queries.astype(np.float32) + 0.5
     expected = policy_order(unit_rows(queries))[:, :k]
-    with search_backend("faiss"):
-        scores, positions = top_k_cosine(queries, docs, k)
+    scores, positions = get_searcher("faiss")(queries, docs, k)
     np.testing.assert_array_equal(positions, expected)
     np.testing.assert_array_equal(positions, top_k_cosine(queries, docs, k)[1])  # the exact search
     np.testing.assert_array_equal(scores, np.take_along_axis(unit_rows(queries), expected, axis=1))
@@ -46,16 +46,15 @@ def test_faiss_on_random_embeddings_matches_the_exact_search_scores():
     queries = rng.standard_normal((30, 32)).astype(np.float32)
     docs = rng.standard_normal((500, 32)).astype(np.float32)
     exact_scores, exact_positions = top_k_cosine(queries, docs, 50)
-    with search_backend("faiss"):
-        scores, positions = top_k_cosine(queries, docs, 50)
+    scores, positions = get_searcher("faiss")(queries, docs, 50)
     np.testing.assert_allclose(scores, exact_scores, atol=1e-6)
     assert (positions == exact_positions).mean() > 0.99  # only near-ties may swap
 
 
 def test_missing_faiss_is_a_user_error_with_the_install_hint(monkeypatch):
     monkeypatch.setitem(sys.modules, "faiss", None)  # import faiss -> ImportError
-    with search_backend("faiss"), pytest.raises(UserError, match=r"pip install 'cmteb\[faiss\]'"):
-        top_k_cosine(np.eye(2, dtype=np.float32), np.eye(2, dtype=np.float32), 1)
+    with pytest.raises(UserError, match=r"pip install 'cmteb\[faiss\]'"):
+        get_searcher("faiss")
 
 
 def test_a_faiss_gpu_build_searches_a_flat_index_on_every_gpu(monkeypatch):
@@ -81,12 +80,11 @@ def test_a_faiss_gpu_build_searches_a_flat_index_on_every_gpu(monkeypatch):
     rng = np.random.default_rng(2)
     docs = axis_docs(9, rng)
     queries = rng.standard_normal((3, 9)).astype(np.float32)
-    with search_backend("faiss"):
-        _, positions = top_k_cosine(queries, docs, 4)
+    _, positions = get_searcher("faiss")(queries, docs, 4)
     assert calls == [("moved", 0), ("add", 9), ("search", 3, 4)]
     np.testing.assert_array_equal(positions, policy_order(unit_rows(queries))[:, :4])
 
 
-def test_unknown_backend_is_refused():
-    with pytest.raises(ValueError, match="annoy"), search_backend("annoy"):
-        pass
+def test_unknown_search_is_refused():
+    with pytest.raises(UserError, match="unknown search 'annoy'; choose one of exact, faiss"):
+        get_searcher("annoy")

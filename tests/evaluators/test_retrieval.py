@@ -11,7 +11,7 @@ import pytest
 
 from cmteb.data.types import RetrievalCorpus
 from cmteb.evaluators import retrieval
-from cmteb.evaluators._search import top_k_cosine, top_k_of_block, unit_rows
+from cmteb.evaluators.search.exact import top_k_cosine, top_k_of_block, unit_rows
 from cmteb.protocols import PROTOCOLS
 from tests.conftest import make_spec
 from tests.evaluators._support import FakeEmbed, make_mteb_task, run_mteb_task

@@ -4,7 +4,7 @@
 exhaustive inner-product search over unit rows (`faiss.knn`; a flat index on GPUs): exact search,
 the same products as cmteb's own search computed in another order, so scores agree to ~1e-7 and
 near-tied documents may swap places. The hits faiss picks are then ranked by cmteb's ordering
-policy (score descending, lower position first, `_search`); among documents tied at the k-th
+policy (score descending, lower position first, `search.exact`); among documents tied at the k-th
 score, faiss keeps whichever it met first, where cmteb's own search keeps the lowest positions.
 With a faiss GPU build and a visible GPU, a flat index runs on every GPU
 (`index_cpu_to_all_gpus`). On the CPU faiss searches the unit-norm copy of the passages in place,
@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from cmteb.errors import UserError
+from cmteb.evaluators.search.exact import merge_top_k, unit_rows
 
 INSTALL_HINT = "pip install 'cmteb[faiss]' (faiss-cpu, or a faiss GPU build)"
 
@@ -33,9 +34,7 @@ def import_faiss() -> Any:
 
 def faiss_top_k(queries: np.ndarray, docs: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """(nq, dim), (nd, dim) -> (scores float32, positions int64), both (nq, min(k, nd)): cosine
-    top k, faiss's picks ranked by the `_search` policy (module docstring)."""
-    from cmteb.evaluators._search import merge_top_k, unit_rows
-
+    top k, faiss's picks ranked by the `search.exact` policy (module docstring)."""
     faiss = import_faiss()
     k = min(k, len(docs))
     if k == 0 or len(queries) == 0:

@@ -11,25 +11,18 @@ Ordering policy: score descending, ties by lower document position first. Caller
 corpus by doc id descending, so ties follow trec_eval's order (doc id descending) and the top k
 is exactly the first k of the ranking pytrec_eval scores. Selection is exact at the k boundary
 too: among documents tied with a block's k-th best score, the lowest positions are kept.
-
-Backend: `search_backend("faiss")` makes every search in the block use faiss's exhaustive
-inner-product search instead (`_faiss_search`, `--search faiss`); the default `exact` is the search above.
+`merge_top_k` and `top_k_of_block` apply the same policy to candidates found elsewhere (corpus
+chunks searched on Ray workers, faiss's hits, BM25's scores).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 if TYPE_CHECKING:
     import torch
-
-SEARCH_BACKENDS = ("exact", "faiss")
-_BACKEND: ContextVar[str] = ContextVar("cmteb_search_backend", default="exact")
 
 QUERY_CHUNK = 256
 CORPUS_CHUNK = 32_768
@@ -42,18 +35,6 @@ def unit_rows(x: np.ndarray) -> np.ndarray:
     return x / np.maximum(norms, np.float32(1e-12))
 
 
-@contextmanager
-def search_backend(name: str) -> Iterator[None]:
-    """Searches inside the block use backend `name` (one of SEARCH_BACKENDS)."""
-    if name not in SEARCH_BACKENDS:
-        raise ValueError(f"unknown search backend {name!r}")
-    token = _BACKEND.set(name)
-    try:
-        yield
-    finally:
-        _BACKEND.reset(token)
-
-
 def top_k_cosine(
     queries: np.ndarray,
     docs: np.ndarray,
@@ -63,12 +44,7 @@ def top_k_cosine(
     corpus_chunk: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(nq, dim), (nd, dim) -> (scores float32, positions int64), both (nq, min(k, nd)), rows
-    ranked best first (module policy). `corpus_chunk` None = CORPUS_CHUNK (read at call time).
-    Under `search_backend("faiss")`: faiss's exhaustive search instead (its own block sizes)."""
-    if _BACKEND.get() == "faiss":
-        from cmteb.evaluators._faiss_search import faiss_top_k
-
-        return faiss_top_k(queries, docs, k)
+    ranked best first (module policy). `corpus_chunk` None = CORPUS_CHUNK (read at call time)."""
     import torch
 
     corpus_chunk = corpus_chunk or CORPUS_CHUNK
