@@ -35,12 +35,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def save(args: argparse.Namespace) -> int:
     from cmteb.compare.baseline import baseline_path, build_baseline, is_quick, write_baseline
     from cmteb.compare.matching import main_value, plan_task
-    from cmteb.compare.resultset import load_result_set
+    from cmteb.compare.resultset import load_result_folder
     from cmteb.tasks.registry import TaskRegistry
 
     if not args.results.is_dir():
         raise UserError(f"{args.results}: no such results folder")
-    results = load_result_set(args.results)
+    results = load_result_folder(args.results)
     name = args.name or results.model
     if not name:
         raise UserError(f"{args.results}: the results record no model name; pass --name")
@@ -61,8 +61,7 @@ def save(args: argparse.Namespace) -> int:
 
 
 def check(args: argparse.Namespace) -> int:
-    from cmteb.compare.baseline import baseline_path, is_quick, read_baseline
-    from cmteb.compare.resultset import load_result_set
+    from cmteb.compare.baseline import baseline_path, is_quick, load_result_set, read_baseline
 
     candidate = load_result_set(args.candidate)
     path = args.baseline

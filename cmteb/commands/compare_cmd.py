@@ -105,6 +105,6 @@ def report_comparison(baseline: ResultSet, candidate: ResultSet, args: argparse.
 
 
 def main(args: argparse.Namespace) -> int:
-    from cmteb.compare.resultset import load_result_set
+    from cmteb.compare.baseline import load_result_set
 
     return report_comparison(load_result_set(args.baseline), load_result_set(args.candidate), args)

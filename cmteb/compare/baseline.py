@@ -16,7 +16,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from cmteb.compare.resultset import ResultSet, TaskFile, check_samples
+from cmteb.compare.resultset import ResultSet, TaskFile, check_samples, load_result_folder
 from cmteb.errors import UserError
 from cmteb.results.io import read_json, write_text_atomic
 
@@ -72,6 +72,11 @@ def dumps(value: Any, indent: int = 0) -> str:
 
 def write_baseline(path: Path, doc: dict[str, Any]) -> None:
     write_text_atomic(path, dumps(doc) + "\n")
+
+
+def load_result_set(path: Path) -> ResultSet:
+    """One side of a comparison: a baseline file, or a folder of results."""
+    return read_baseline(path) if path.is_file() else load_result_folder(path)
 
 
 def read_baseline(path: Path) -> ResultSet:

@@ -67,12 +67,8 @@ class ResultSet:
                      if f.block), None)
 
 
-def load_result_set(path: Path) -> ResultSet:
-    """A folder of results or a baseline file (`cmteb.compare.baseline`)."""
-    if path.is_file():
-        from cmteb.compare.baseline import read_baseline
-
-        return read_baseline(path)
+def load_result_folder(path: Path) -> ResultSet:
+    """A folder of results (a baseline file: `cmteb.compare.baseline.load_result_set`)."""
     if not path.is_dir():
         raise UserError(f"{path}: no such results folder or baseline file")
     files: dict[str, TaskFile] = {}

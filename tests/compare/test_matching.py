@@ -7,8 +7,9 @@ import json
 
 import pytest
 
+from cmteb.compare.baseline import load_result_set
 from cmteb.compare.matching import main_value, match_task, plan_task, setting_differences
-from cmteb.compare.resultset import TaskFile, load_result_set
+from cmteb.compare.resultset import TaskFile
 from cmteb.tasks.registry import TaskRegistry
 from tests.compare.helpers import cmteb_cli
 from tests.conftest import SHARED
