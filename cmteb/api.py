@@ -12,7 +12,7 @@ from cmteb.errors import TaskError, UserError
 from cmteb.models.policy import TextPolicy
 from cmteb.models.protocol import Encoder
 from cmteb.models.resolve import NO_REVISION, ModelOptions, ResolvedModel, apply_policy_overrides
-from cmteb.runner import run
+from cmteb.pipeline.run import run
 
 _OPTION_NAMES = {f.name for f in fields(ModelOptions)}
 

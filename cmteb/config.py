@@ -1,30 +1,67 @@
-"""The frozen run configuration: everything `cmteb run` was asked to do, and nothing else."""
+"""The run configuration: everything `cmteb run` (or `cmteb.evaluate`) was asked to do, and nothing else.
+
+Validation policy: `RunConfig` and `TaskSelection` validate themselves when built (pydantic
+dataclasses, also on `dataclasses.replace`), so the command line and the Python API share every
+check; a bad value is a `UserError` (exit 2) on one line, naming the flag it comes from. Model
+settings validate in `ModelOptions`, `--shard`/`--ray` settings in `Shard`/`RayOptions`. What only
+the run can know (installed packages, devices, the data itself) is checked by the run, before
+any work.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+from pydantic import ConfigDict, ValidationError, field_validator, model_validator
+from pydantic.dataclasses import dataclass
 
 from cmteb.distributed.options import RayOptions, Shard
 from cmteb.engine.batching import DEFAULT_BATCH_SIZE
+from cmteb.errors import UserError
+from cmteb.evaluators.search import SEARCHES
 from cmteb.models.resolve import ModelOptions
+from cmteb.protocols import get_protocol
+
+_CONFIG = ConfigDict(extra="forbid")
 
 
-@dataclass(frozen=True)
+def _one_line(cls: type, values: Any, handler: Any) -> Any:
+    """A wrong type (e.g. batch_size='x') as a one-line UserError; cmteb's own checks raise theirs."""
+    try:
+        return handler(values)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "(all)"
+        more = f" (+{exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+        raise UserError(f"{cls.__name__}: {where}: {first['msg']}{more}") from None
+
+
+@dataclass(frozen=True, config=_CONFIG)
 class TaskSelection:
-    """Exactly one way of choosing tasks may be set; none = benchmark C-MTEB."""
+    """Exactly one way of choosing tasks may be set (`--task-file` may add to `--tasks`); none =
+    benchmark C-MTEB."""
 
     tasks: tuple[str, ...] = ()
     benchmark: str | None = None
     task_types: tuple[str, ...] = ()
     task_files: tuple[Path, ...] = ()
 
+    _types = model_validator(mode="wrap")(classmethod(_one_line))
 
-@dataclass(frozen=True)
+    @model_validator(mode="after")
+    def _one_way(self) -> TaskSelection:
+        chosen = sum(bool(x) for x in (self.tasks, self.benchmark, self.task_types, self.task_files))
+        if chosen > 1 and not (self.tasks and self.task_files):
+            raise UserError("choose tasks one way: --tasks, --benchmark, --task-types or --task-file")
+        return self
+
+
+@dataclass(frozen=True, config=_CONFIG)
 class RunConfig:
     models: tuple[str, ...]
-    selection: TaskSelection = field(default_factory=TaskSelection)
-    model_options: ModelOptions = field(default_factory=ModelOptions)
+    selection: TaskSelection = TaskSelection()
+    model_options: ModelOptions = ModelOptions()
     protocol: str | None = None  # None = the benchmark's protocol, else cmteb
     data_dir: Path | None = None
     output_dir: Path = Path("results")
@@ -38,3 +75,49 @@ class RunConfig:
     show_progress: bool = True
     shard: Shard | None = None  # run only this slice of the (model, task) units
     ray: RayOptions | None = None  # run the units on Ray instead of in this process
+
+    _types = model_validator(mode="wrap")(classmethod(_one_line))
+
+    @field_validator("batch_size")
+    @classmethod
+    def _batch_size(cls, value: int) -> int:
+        if value < 1:
+            raise UserError(f"--batch-size must be positive, got {value}")
+        return value
+
+    @field_validator("token_budget")
+    @classmethod
+    def _token_budget(cls, value: int | None) -> int | None:
+        if value is not None and value < 1:
+            raise UserError(f"--token-budget must be positive, got {value}")
+        return value
+
+    @field_validator("data_dir")
+    @classmethod
+    def _data_dir(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_dir():
+            raise UserError(f"--data-dir {value}: no such folder")
+        return value
+
+    @field_validator("protocol")
+    @classmethod
+    def _protocol(cls, value: str | None) -> str | None:
+        return value if value is None else get_protocol(value).name
+
+    @field_validator("search")
+    @classmethod
+    def _search(cls, value: str) -> str:
+        if value not in SEARCHES:
+            raise UserError(f"unknown search {value!r}; choose one of {', '.join(SEARCHES)}")
+        return value
+
+    @model_validator(mode="after")
+    def _one_executor(self) -> RunConfig:
+        if self.shard is not None and self.ray is not None:
+            raise UserError("--shard and --ray do not go together: Ray already spreads every unit")
+        return self
+
+    @property
+    def executor(self) -> str:
+        """The executor that runs the units (`cmteb.pipeline.run.EXECUTORS`)."""
+        return "local" if self.ray is None else "ray"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from cmteb.runner import RunReport
+from cmteb.pipeline.run import RunReport
 from cmteb.tasks.spec import TASK_TYPES
 
 

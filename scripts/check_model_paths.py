@@ -21,7 +21,7 @@ from pathlib import Path
 
 from cmteb.config import RunConfig, TaskSelection
 from cmteb.models.resolve import ModelOptions
-from cmteb.runner import run as run_pipeline
+from cmteb.pipeline.run import run as run_pipeline
 
 E5_PREFIXES = {"query_prefix": "query: ", "passage_prefix": "passage: "}
 

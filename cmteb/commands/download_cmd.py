@@ -7,7 +7,7 @@ from pathlib import Path
 
 from cmteb.commands.run_cmd import _csv
 from cmteb.config import TaskSelection
-from cmteb.selection import plan_tasks
+from cmteb.pipeline.plan import plan_tasks
 from cmteb.tasks.registry import TaskRegistry
 
 

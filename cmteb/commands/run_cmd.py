@@ -84,14 +84,9 @@ def _models(args: argparse.Namespace) -> tuple[str, ...]:
 
 
 def config_from_args(args: argparse.Namespace) -> RunConfig:
-    if args.batch_size < 1:
-        raise UserError(f"--batch-size must be positive, got {args.batch_size}")
-    if args.token_budget is not None and args.token_budget < 1:
-        raise UserError(f"--token-budget must be positive, got {args.token_budget}")
+    """The run's configuration from the flags; `RunConfig` validates it (UserError, one line)."""
     if args.max_length is not None and args.max_length < 1:
         raise UserError(f"--max-length must be positive, got {args.max_length}")
-    if args.data_dir is not None and not args.data_dir.is_dir():
-        raise UserError(f"--data-dir {args.data_dir}: no such folder")
     options = ModelOptions(
         pooling=args.pooling, normalize=args.normalize, query_instruction=args.query_instruction,
         no_instruction=args.no_instruction, query_prefix=args.query_prefix,
@@ -114,7 +109,7 @@ def config_from_args(args: argparse.Namespace) -> RunConfig:
 
 
 def main(args: argparse.Namespace) -> int:
-    from cmteb.runner import RunInterrupted, run
+    from cmteb.pipeline.run import RunInterrupted, run
     from cmteb.summary import interrupted_line, render_summary
 
     config = config_from_args(args)

@@ -1,5 +1,6 @@
-"""Scale-out: the work units of a run, `--shard I/N` slices, the Ray backend and `cmteb merge`.
+"""Scale-out: `--shard I/N` and `--ray` settings, the Ray executor, and `cmteb merge`.
 
-`units.py` (which (model, task) pairs a run does, and a shard's slice) and `options.py` import
-nothing heavy; `ray_backend.py` imports Ray only when `--ray` is used.
+`options.py` (settings) and `cli_args.py` (flags) import nothing heavy; `ray_executor.py` is the
+`ray` executor of `cmteb.pipeline.run` and imports Ray only when `--ray` is used. The units a run
+does and a shard's slice of them are planned in `cmteb.pipeline.plan`.
 """

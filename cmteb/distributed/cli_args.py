@@ -28,7 +28,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def from_args(args: argparse.Namespace) -> tuple[Shard | None, RayOptions | None]:
-    """(shard, ray options) from parsed flags; UserError for flags that do not go together."""
+    """(shard, ray options) from parsed flags; UserError for Ray flags without `--ray` (a shard
+    with `--ray` is refused by `RunConfig`)."""
     shard = Shard.parse(args.shard) if args.shard is not None else None
     ray_flags = args.ray_workers is not None or args.ray_cpus_per_worker != 1 or (
         args.ray_corpus_chunk != DEFAULT_CORPUS_CHUNK)
@@ -36,8 +37,6 @@ def from_args(args: argparse.Namespace) -> tuple[Shard | None, RayOptions | None
         if ray_flags:
             raise UserError("--ray-workers / --ray-cpus-per-worker / --ray-corpus-chunk need --ray")
         return shard, None
-    if shard is not None:
-        raise UserError("--shard and --ray do not go together: Ray already spreads every unit")
     options = RayOptions(
         address=None if args.ray == LOCAL else args.ray, workers=args.ray_workers,
         cpus_per_worker=args.ray_cpus_per_worker, corpus_chunk=args.ray_corpus_chunk,

@@ -16,14 +16,14 @@ from typing import Any
 
 from cmteb.data.types import RetrievalCorpus, TaskData
 from cmteb.distributed.options import check_corpus_chunk
-from cmteb.distributed.units import Unit, model_key
 from cmteb.distributed.worker import ChunkHits, QueryEmbeddings, execution_record
 from cmteb.evaluators import SplitResult
 from cmteb.evaluators.retrieval import SearchOrder, score_hits, search_depth, search_order
 from cmteb.evaluators.search.exact import merge_top_k
 from cmteb.models.embedder import EncodeStats
+from cmteb.pipeline.plan import Unit, model_key
+from cmteb.pipeline.task import TaskScores
 from cmteb.protocols import get_protocol
-from cmteb.runner import TaskScores
 
 
 @dataclass(frozen=True)

@@ -35,10 +35,11 @@ class Shard:
         match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", text)
         if not match:
             raise UserError(f"--shard {text!r}: expected I/N, e.g. 1/4")
-        index, count = int(match[1]), int(match[2])
-        if count < 1 or not 1 <= index <= count:
-            raise UserError(f"--shard {text!r}: I must be between 1 and N (N >= 1)")
-        return cls(index, count)
+        return cls(int(match[1]), int(match[2]))
+
+    def __post_init__(self) -> None:
+        if self.count < 1 or not 1 <= self.index <= self.count:
+            raise UserError(f"--shard {str(self)!r}: I must be between 1 and N (N >= 1)")
 
     def __str__(self) -> str:
         return f"{self.index}/{self.count}"

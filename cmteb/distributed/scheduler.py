@@ -6,9 +6,9 @@ Policy:
 - A lost worker (process killed, node gone) is restarted by Ray and its in-flight job retried
   (`max_restarts` / `max_task_retries` of the actor): only that job runs again. When Ray gives up,
   the job's unit fails and a fresh worker replaces the dead one.
-- A job that raises fails its unit with the exception's one-line message; the unit's other jobs
-  are dropped and every other unit still runs. A `UserError` (bad input, e.g. a model that cannot
-  be loaded) stops the run as it does locally.
+- A job that raises fails its unit with that exception (the run's `finish` turns it into the
+  unit's outcome, as for a local run: a `UserError` stops the run); the unit's other jobs are
+  dropped and every other unit still runs.
 - When the run ends, however it ends, every actor it started is killed.
 """
 
@@ -20,11 +20,10 @@ from typing import Any
 
 from cmteb.distributed.jobs import After, Job, UnitWork
 from cmteb.distributed.progress import ClusterProgress
-from cmteb.errors import UserError
-from cmteb.runner import failure_message
+from cmteb.errors import TaskError
 
-# on_unit(work, values by job id, None) when done, or (work, None, error message) when failed.
-UnitCallback = Callable[[UnitWork, dict[str, Any] | None, str | None], None]
+# on_unit(work, values by job id, None) when done, or (work, None, the exception) when failed.
+UnitCallback = Callable[[UnitWork, dict[str, Any] | None, BaseException | None], None]
 
 
 @dataclass
@@ -85,14 +84,11 @@ class Scheduler:
             value = self._ray.get(ref)
         except exceptions.RayActorError as exc:
             first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            self._fail(job, f"task {task}: worker lost while running {job.id}, retries exhausted "
-                            f"({first_line})")
+            self._fail(job, TaskError(f"task {task}: worker lost while running {job.id}, retries "
+                                      f"exhausted ({first_line})"))
             slot = self._new_slot()
         except exceptions.RayTaskError as exc:
-            cause = exc.cause if exc.cause is not None else exc
-            if isinstance(cause, UserError):
-                raise cause from None
-            self._fail(job, failure_message(task, cause))
+            self._fail(job, exc.cause if exc.cause is not None else exc)
         else:
             self._done(job, ref, value)
         self._idle.append(slot)
@@ -111,11 +107,11 @@ class Scheduler:
                 self._refs.pop(done.id, None)
             self._on_unit(work, values, None)
 
-    def _fail(self, job: Job, message: str) -> None:
+    def _fail(self, job: Job, error: BaseException) -> None:
         if job.unit in self._failed:
             return
         self._failed.add(job.unit)
         self._values.pop(job.unit, None)
         for other in self._works[job.unit].jobs:
             self._refs.pop(other.id, None)
-        self._on_unit(self._works[job.unit], None, message)
+        self._on_unit(self._works[job.unit], None, error)

@@ -4,7 +4,7 @@ Plain Python (Ray wraps it with `ray.remote` at run time), so it imports without
 holds one model at a time: a job for another model drops the loaded one first. Every job's value
 carries `texts` (texts embedded, for the progress line) and where it ran.
 
-Embedding cache: each job embeds through `runner.task_embedder` with the stores of that job
+Embedding cache: each job embeds through `pipeline.task.task_embedder` with the stores of that job
 (`RunStores`), so workers read and write the same on-disk cache (`--cache-dir`, shared safely
 between processes and machines) as a local run; a run-scoped store (`--no-cache`, models without
 a revision) lives for one job, so a killed worker leaves at most that job's temporary folder.
@@ -28,9 +28,9 @@ from cmteb.evaluators.search import get_searcher
 from cmteb.models.embed_store import RunStores
 from cmteb.models.embedder import EncodeStats
 from cmteb.models.resolve import ResolvedModel
+from cmteb.pipeline.plan import Plan, PlannedTask
+from cmteb.pipeline.task import TaskScores, score_task, task_embedder
 from cmteb.results import provenance
-from cmteb.runner import TaskScores, score_task, task_embedder
-from cmteb.selection import Plan, PlannedTask
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ shared between tasks are still encoded once. Cross-encoders store their pair sco
 read, and lexical models (bm25) neither embed nor score with a model: they get no store at all.
 
 `RunStores` holds the stores of one run (or of one Ray job): one per model identity, opened on
-first use; the run-scoped ones are deleted when it closes. `runner.task_embedder` takes the
+first use; the run-scoped ones are deleted when it closes. `pipeline.task.task_embedder` takes the
 store from it, so local runs and Ray workers use the cache the same way.
 """
 

@@ -24,7 +24,7 @@ from cmteb.results.runs import RUN_DEPTH, RUN_SUFFIX, read_runs
 
 if TYPE_CHECKING:
     from cmteb.config import RunConfig
-    from cmteb.selection import Plan
+    from cmteb.pipeline.plan import Plan
 
 DEFAULT_RERANK_TOP_K = 100
 PAIR_TYPES = ("Retrieval", "Reranking")

@@ -9,7 +9,7 @@ import platform
 import subprocess
 from pathlib import Path
 
-import cmteb
+from cmteb.version import __version__
 
 LIBRARIES = (
     "mteb", "torch", "transformers", "sentence-transformers", "datasets", "numpy", "scipy",
@@ -31,7 +31,7 @@ def library_versions() -> dict[str, str | None]:
 @functools.cache
 def git_sha() -> str | None:
     """The commit of the cmteb checkout in use (None for an installed wheel)."""
-    repo = Path(cmteb.__file__).resolve().parents[1]
+    repo = Path(__file__).resolve().parents[2]
     try:
         out = subprocess.run(
             ["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5
@@ -63,4 +63,4 @@ def mteb_version() -> str | None:
 
 
 def cmteb_version() -> str:
-    return cmteb.__version__
+    return __version__

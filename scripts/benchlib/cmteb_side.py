@@ -1,4 +1,4 @@
-"""cmteb on the workload: one `cmteb.runner.run` per task (tasks of one pass share the embedding
+"""cmteb on the workload: one `cmteb.pipeline.run.run` per task (tasks of one pass share the embedding
 cache, as the tasks of one `cmteb run` do), with the model loaded beforehand and a recorder
 that keeps the texts the encoder was actually asked to embed (for the forward-only ceiling)."""
 
@@ -12,7 +12,7 @@ from typing import Any
 from benchlib.workload import BenchTask
 from cmteb.config import RunConfig, TaskSelection
 from cmteb.models.resolve import ModelOptions, ResolvedModel, resolve_model
-from cmteb.runner import run
+from cmteb.pipeline.run import run
 
 E5_OPTIONS = {"query_prefix": "query: ", "passage_prefix": "passage: "}
 

@@ -12,14 +12,13 @@ from cmteb.config import RunConfig
 from cmteb.data.types import DataSource, PairScores, RetrievalCorpus, TaskData
 from cmteb.distributed.jobs import After, assemble, chunked_work, is_chunked
 from cmteb.distributed.options import RayOptions
-from cmteb.distributed.units import Unit
 from cmteb.distributed.worker import UnitWorker
 from cmteb.errors import UserError
 from cmteb.evaluators.search import exact
 from cmteb.models.policy import TextPolicy
 from cmteb.models.resolve import ResolvedModel
-from cmteb.runner import score_task
-from cmteb.selection import Plan, PlannedTask
+from cmteb.pipeline.plan import Plan, PlannedTask, Unit
+from cmteb.pipeline.task import score_task
 from tests.conftest import make_spec
 from tests.evaluators._support import fake_vectors
 

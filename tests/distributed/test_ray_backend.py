@@ -13,7 +13,7 @@ from cmteb.config import RunConfig, TaskSelection
 from cmteb.distributed.options import RayOptions
 from cmteb.errors import UserError
 from cmteb.models.resolve import ModelOptions
-from cmteb.runner import run
+from cmteb.pipeline.run import run
 from cmteb.tasks.registry import TaskRegistry
 from tests.distributed.big_task import write_big_retrieval
 from tests.distributed.results import task_scores
@@ -89,7 +89,7 @@ def test_a_user_error_on_a_worker_stops_the_run_as_it_does_locally(markers, tmp_
 
 
 def test_workers_read_the_embedding_cache_a_local_run_filled(markers, tmp_path):
-    """A model with a revision gets the on-disk cache (`runner.task_embedder`, on every backend):
+    """A model with a revision gets the on-disk cache (`pipeline.task.task_embedder`, on every backend):
     after a local run filled it, the Ray workers embed nothing and give identical scores."""
     cached = {"model_options": ModelOptions(revision="v1"), "cache_dir": tmp_path / "cache"}
     models = [f"{FAKES}:Hash64"]

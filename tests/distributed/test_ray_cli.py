@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from cmteb.config import RunConfig, TaskSelection
-from cmteb.runner import run
+from cmteb.pipeline.run import run
 from tests.distributed.results import scores_by_file
 from tests.tiny_models import make_tiny_st
 

@@ -9,7 +9,7 @@ import pytest
 
 from cmteb.distributed.options import RayOptions
 from cmteb.distributed.progress import ClusterProgress
-from cmteb.distributed.ray_backend import import_ray, worker_resources
+from cmteb.distributed.ray_executor import import_ray, worker_resources
 from cmteb.errors import UserError
 
 

@@ -13,7 +13,7 @@ import pytest
 from cmteb.cli import main
 from cmteb.config import RunConfig, TaskSelection
 from cmteb.distributed.options import Shard
-from cmteb.runner import run
+from cmteb.pipeline.run import run
 from tests.distributed.results import scores_by_file
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,4 +1,4 @@
-"""Ray workers embed through `runner.task_embedder` with the run's embedding cache: a worker reads
+"""Ray workers embed through `pipeline.task.task_embedder` with the run's embedding cache: a worker reads
 what a local run or another worker wrote, for whole tasks and for chunked retrieval alike. The
 worker's jobs are executed in-process here (no Ray needed); test_ray_backend runs it on Ray."""
 
@@ -13,7 +13,7 @@ from cmteb.distributed.jobs import assemble, chunked_work
 from cmteb.distributed.worker import UnitWorker
 from cmteb.evaluators.search import exact
 from cmteb.models.embed_store import RunStores
-from cmteb.runner import score_task
+from cmteb.pipeline.task import score_task
 from tests.distributed.test_chunks import execute, retrieval_data, setup
 
 DOCS_AND_QUERIES = 41 + 12 - 1  # distinct texts of retrieval_data(): every document, judged queries

@@ -15,7 +15,7 @@ from task_yaml_helpers import TINY_TASK
 
 from cmteb.config import RunConfig, TaskSelection
 from cmteb.errors import UserError
-from cmteb.runner import run
+from cmteb.pipeline.run import run
 from cmteb.tasks.registry import TaskRegistry, load_task_file
 from cmteb.tasks.spec import TaskSpec
 

@@ -1,17 +1,20 @@
-"""`cmteb run --ray [ADDRESS]`: the run's units on Ray actors, results written by this driver.
+"""`cmteb run --ray [ADDRESS]`: the Ray executor. The run's units to do on Ray actors; each unit's
+scores go back to the run's `finish`, which writes the result in this driver.
 
-The driver checks which units are already finished (same rule as a local run), turns the others
-into jobs (`jobs.py`), runs them on `workers` actors (`scheduler.py`, `worker.py`) and writes each
-unit's result with the local run's own `write_task` as soon as its jobs are done. Task data and
-models go to the workers through Ray's object store, so workers need no access to `--data-dir`;
-they do need cmteb (same version) and the model (same hub cache or folder path) on every node.
+The run has already skipped the finished units; this executor turns the others into jobs
+(`jobs.py`), runs them on `workers` actors (`scheduler.py`, `worker.py`) and hands each unit to
+`finish` as soon as its jobs are done (or failed). Task data and models go to the workers through
+Ray's object store, so workers need no access to `--data-dir`; they do need cmteb (same version)
+and the model (same hub cache or folder path) on every node.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 from typing import Any
 
 from cmteb.config import RunConfig
@@ -20,11 +23,10 @@ from cmteb.distributed.jobs import UnitWork, assemble, chunked_work, is_chunked,
 from cmteb.distributed.options import RayOptions
 from cmteb.distributed.progress import ClusterProgress
 from cmteb.distributed.scheduler import Scheduler
-from cmteb.distributed.units import Unit, model_key
 from cmteb.distributed.worker import UnitWorker
 from cmteb.errors import UserError
-from cmteb.runner import RunReport, TaskOutcome, failure_message, finished_result, write_task
-from cmteb.selection import Plan
+from cmteb.pipeline.plan import Plan, Unit, model_key
+from cmteb.pipeline.task import Finish, TaskScores
 
 log = logging.getLogger("cmteb")
 
@@ -95,38 +97,29 @@ def plan_work(ray: Any, units: list[Unit], data: dict[str, TaskData], corpus_chu
 
 
 def run_on_ray(
-    units: list[Unit], plan: Plan, data: dict[str, TaskData], config: RunConfig, report: RunReport
+    units: list[Unit], plan: Plan, data: dict[str, TaskData], config: RunConfig, finish: Finish
 ) -> None:
-    """Run `units` on Ray; appends one outcome per unit to `report` (in `units` order at the end).
-
-    Finished units are skipped first (as in a local run), so a rerun with nothing left to do
-    starts no Ray instance.
-    """
+    """Run `units` on Ray (the `ray` executor of `pipeline.run`); hands each to `finish` once."""
     assert config.ray is not None
-    todo = []
-    for unit in units:
-        done = finished_result(unit.task, data[unit.task.spec.name], unit.model, plan, config)
-        if done is None:
-            todo.append(unit)
-        else:
-            spec = unit.task.spec
-            report.outcomes.append(TaskOutcome(unit.model.name, spec.name, spec.type, "skipped", done))
-    if not todo:
-        return
     ray = import_ray()
     owned = connect(ray, config.ray)
     try:
-        _run_units(ray, todo, plan, data, config, report)
+        _run_units(ray, units, plan, data, config, finish)
     finally:
-        rank = {(u.model.name, u.task.spec.name): i for i, u in enumerate(units)}
-        report.outcomes.sort(key=lambda o: rank.get((o.model, o.task), len(rank)))
         if owned:
             ray.shutdown()
 
 
+def _raising(error: BaseException) -> Callable[[], TaskScores]:
+    def scores() -> TaskScores:
+        raise error
+
+    return scores
+
+
 def _run_units(
     ray: Any, units: list[Unit], plan: Plan, data: dict[str, TaskData], config: RunConfig,
-    report: RunReport,
+    finish: Finish,
 ) -> None:
     assert config.ray is not None
     device = config.model_options.device
@@ -136,20 +129,8 @@ def _run_units(
     actor_class = ray.remote(UnitWorker).options(**actor_options)
     progress = ClusterProgress(len(works), jobs, workers, enabled=config.show_progress)
 
-    def on_unit(work: UnitWork, values: dict[str, Any] | None, error: str | None) -> None:
-        unit, spec = work.unit, work.unit.task.spec
-        outcome = TaskOutcome(unit.model.name, spec.name, spec.type, "failed", error=error)
-        if values is not None:
-            try:
-                scores = assemble(work, values, plan.protocol)
-                doc = write_task(unit.task, data[spec.name], unit.model, plan, config, scores)
-                outcome = TaskOutcome(unit.model.name, spec.name, spec.type, "done", doc)
-            except UserError:
-                raise
-            except Exception as exc:  # noqa: BLE001 - as a local run: one task's failure
-                log.debug("task %s failed", spec.name, exc_info=True)
-                outcome.error = failure_message(spec.name, exc)
-        report.outcomes.append(outcome)
-        progress.unit_done(failed=outcome.status == "failed")
+    def on_unit(work: UnitWork, values: dict[str, Any] | None, error: BaseException | None) -> None:
+        scores = partial(assemble, work, values, plan.protocol) if error is None else _raising(error)
+        progress.unit_done(failed=not finish(work.unit, scores))
 
     Scheduler(ray, lambda: actor_class.remote(plan, config), workers, progress).run(works, on_unit)
