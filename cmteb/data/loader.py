@@ -2,9 +2,9 @@
 
 Source order: `data_dir/<spec.name>/` when that folder exists; else the bundled folder
 `spec.dataset.local` (relative to the task YAML's folder) when it exists; else the hub at the
-pinned revision (`spec.dataset.path`). Loading is complete validation: the runner calls this for
-every requested task before any encoding, so malformed or missing data stops the run (exit 2)
-before a model is touched. A missing required split is a `UserError`; a missing optional split
+pinned revision (`spec.dataset.path`). Loading is complete validation: the run calls this for
+every requested task before any encoding, so a task with malformed or missing data fails before a
+model is touched (`cmteb.pipeline.run`). A missing required split is a `UserError`; a missing optional split
 is skipped with a note.
 """
 

@@ -3,8 +3,9 @@
 Order of work (no back and forth):
 1. plan: resolve tasks and models (unknown names stop the run before anything else) and select
    the run's (model, task) units (all, or one `--shard`'s);
-2. load: read and validate every planned task's data before any encoding (a bad file stops the
-   run, UserError);
+2. load: read and validate every planned task's data before any encoding. A task whose data
+   cannot be loaded is that task's failure (its units fail, the others run; exit 1), unless no
+   task loads at all: then the run stops here (UserError, exit 2);
 3. lock every result file the run may write and remove what a killed run left beside them (a held
    lock stops the run);
 4. skip the finished units, checked once here for every executor (a corrupt result or one made
@@ -104,19 +105,26 @@ def outcome(unit: Unit, status: str, result: dict[str, Any] | None = None,
     return TaskOutcome(unit.model.name, unit.task.spec.name, unit.task.spec.type, status, result, error)
 
 
-def load_data(plan: Plan, config: RunConfig) -> dict[str, TaskData]:
-    """Load and validate every planned task's data before any encoding (UserError on a fault);
+def load_data(plan: Plan, config: RunConfig) -> tuple[dict[str, TaskData], dict[str, BaseException]]:
+    """({task: data}, {task: why it cannot be loaded}) for every planned task, before any encoding;
     `--quick` replaces each task's data by its quick subsample (`cmteb.data.quick`)."""
-    loaded = {
-        t.spec.name: load_task_data(
-            t.spec, yaml_path=t.yaml_path, required_splits=list(t.required),
-            optional_splits=list(t.optional), data_dir=config.data_dir,
-        )
-        for t in plan.tasks
-    }
-    if config.quick:
-        loaded = {name: quick_subsample(data) for name, data in loaded.items()}
-    return loaded
+    loaded: dict[str, TaskData] = {}
+    failed: dict[str, BaseException] = {}
+    for t in plan.tasks:
+        try:
+            data = load_task_data(t.spec, yaml_path=t.yaml_path, required_splits=list(t.required),
+                                  optional_splits=list(t.optional), data_dir=config.data_dir)
+        except Exception as exc:  # noqa: BLE001 - one task's data must not stop the others
+            log.debug("task %s: data not loaded", t.spec.name, exc_info=True)
+            failed[t.spec.name] = exc
+            continue
+        loaded[t.spec.name] = quick_subsample(data) if config.quick else data
+    if failed and not loaded:
+        first = next(iter(failed.values()))
+        if len(failed) == 1 and isinstance(first, UserError):
+            raise first
+        raise UserError("; ".join(failure_message(task, exc) for task, exc in failed.items()))
+    return loaded, failed
 
 
 def remove_stale_temp_files(result_files: Iterable[Path]) -> None:
@@ -216,8 +224,12 @@ def run(config: RunConfig, *, registry: TaskRegistry | None = None,
     plan = plan_for_units(plan, units)
     report = RunReport(plan, planned=len(units))
     try:
-        data = load_data(plan, config)
-        units_with_data = units
+        data, unloadable = load_data(plan, config)
+        for unit in units:
+            if unit.task.spec.name in unloadable:
+                report.outcomes.append(outcome(unit, "failed", error=failure_message(
+                    unit.task.spec.name, unloadable[unit.task.spec.name])))
+        units_with_data = [u for u in units if u.task.spec.name in data]
         with ResultLocks(config.output_dir) as locks:
             result_files = [result_file(u.model, u.task.spec.name, config) for u in units_with_data]
             locks.acquire(result_files)

@@ -59,16 +59,30 @@ DATA_CASES = {
 
 
 @pytest.mark.parametrize("case", list(DATA_CASES))
-def test_bad_data_exits_2_before_any_encoding(tmp_path, capsys, case):
+def test_bad_data_fails_its_task_and_the_other_runs(tmp_path, capsys, case):
+    task, edit, fragments = DATA_CASES[case]
+    data_dir = _data_dir(tmp_path, task, edit)
+    other = "DemoClassification" if task == "DemoRetrieval" else "DemoRetrieval"
+    code, _, err = run_cmteb(capsys, "--model", "tests.reliability.fault_models:NaNOnSTS",
+                             "--tasks", f"{other},{task}", "--data-dir", str(data_dir),
+                             "--output-dir", str(tmp_path / "out"))
+    line = _one_error_line(err)
+    assert code == 1
+    assert str(data_dir / task) in line and all(f in line for f in fragments), line
+    assert sorted(result_files(tmp_path / "out")) == [other]  # the broken task never reached the model
+
+
+@pytest.mark.parametrize("case", list(DATA_CASES))
+def test_bad_data_of_the_only_task_exits_2_before_any_encoding(tmp_path, capsys, case):
     task, edit, fragments = DATA_CASES[case]
     data_dir = _data_dir(tmp_path, task, edit)
     code, _, err = run_cmteb(capsys, "--model", "tests.reliability.fault_models:NaNOnSTS",
-                             "--tasks", f"DemoRetrieval,{task}", "--data-dir", str(data_dir),
+                             "--tasks", task, "--data-dir", str(data_dir),
                              "--output-dir", str(tmp_path / "out"))
     line = _one_error_line(err)
     assert code == 2
     assert str(data_dir / task) in line and all(f in line for f in fragments), line
-    assert not (tmp_path / "out").exists()  # no task ran, not even the valid one
+    assert not (tmp_path / "out").exists()
 
 
 @pytest.mark.parametrize(("text", "fragment"), [
