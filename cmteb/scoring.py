@@ -1,6 +1,6 @@
 """Scoring one split by model kind, and what the adapter reports about its encoding.
 
-- bi-encoder: the task type's evaluator over embeddings (`cmteb.evaluators.evaluate_split`);
+- bi-encoder: the task type's evaluator over embeddings (`cmteb.evaluators.dispatch`);
 - cross-encoder: pairs scored by `TaskPairScorer` (`cmteb.evaluators.pairwise`), on retrieval
   tasks as a second stage over the model's `first_stage` run; the pair scores share the
   embedder's store and counts, and the model loads only if a pair is not in the store;
@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from cmteb.evaluators import SplitResult, evaluate_split, pairwise
+from cmteb.evaluators import SplitResult, pairwise
+from cmteb.evaluators.dispatch import evaluate_split
 from cmteb.models.embedder import LazyAdapter
 from cmteb.models.pair_scorer import TaskPairScorer
 

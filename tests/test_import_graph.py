@@ -3,9 +3,11 @@
 Every `import` and `from ... import` statement in `cmteb/` counts, wherever it sits: module level,
 inside functions (lazy imports) and under `if TYPE_CHECKING:` (a type-only import is still a
 dependency a reader has to follow). An edge goes to the module named, or to the submodule when a
-`from` import names one (`from cmteb.evaluators import search`). Parent packages that Python runs
-on the way (`cmteb/__init__.py` for any `cmteb.x`) are not edges: a package `__init__` may re-export
-its submodules (`cmteb.evaluate`), as long as those submodules do not import the package back.
+`from` import names one (`from cmteb.evaluators import search`). Modules imported by name count
+too: a dotted module name given to `import_module` or listed in a literal table (`cli.COMMANDS`,
+the evaluators by type). Parent packages that Python runs on the way (`cmteb/__init__.py` for any
+`cmteb.x`) are not edges: a package `__init__` may re-export its submodules (`cmteb.evaluate`), as
+long as those submodules do not import the package back.
 """
 
 from __future__ import annotations
@@ -16,14 +18,14 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parents[1] / "cmteb"
 
 
-def module_name(path: Path) -> str:
-    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+def module_name(path: Path, package: Path = PACKAGE) -> str:
+    parts = path.relative_to(package.parent).with_suffix("").parts
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-def imported_modules(path: Path, modules: set[str]) -> set[str]:
-    """The `cmteb` modules that `path` imports anywhere in its body (relative imports resolved)."""
-    name = module_name(path)
+def imported_modules(path: Path, modules: set[str], package: Path = PACKAGE) -> set[str]:
+    """The modules of `modules` that `path` imports anywhere in its body (relative imports resolved)."""
+    name = module_name(path, package)
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     found: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
@@ -37,7 +39,26 @@ def imported_modules(path: Path, modules: set[str]) -> set[str]:
             for alias in node.names:
                 sub = f"{base}.{alias.name}"
                 found.add(sub if sub in modules else base)
+        else:
+            found.update(_named_modules(node))
     return {m for m in found if m in modules and m != name}
+
+
+def _named_modules(node: ast.AST) -> set[str]:
+    """Dotted names given to `import_module(...)` or held in a literal list/tuple/set/dict (the
+    caller keeps those that are modules of the package; a bare "cmteb" is a protocol name)."""
+    if isinstance(node, ast.Call):
+        func = node.func
+        called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        values = node.args if called == "import_module" else []
+    elif isinstance(node, ast.List | ast.Tuple | ast.Set):
+        values = node.elts
+    elif isinstance(node, ast.Dict):
+        values = [*node.keys, *node.values]
+    else:
+        return set()
+    return {v.value for v in values
+            if isinstance(v, ast.Constant) and isinstance(v.value, str) and "." in v.value}
 
 
 def import_graph() -> dict[str, set[str]]:
@@ -80,18 +101,16 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     return found
 
 
-def test_the_graph_sees_lazy_and_relative_imports(tmp_path):
+def test_the_graph_sees_lazy_relative_and_by_name_imports(tmp_path):
     source = tmp_path / "cmteb" / "pkg" / "mod.py"
     source.parent.mkdir(parents=True)
-    source.write_text("def f():\n    from . import other\n    import cmteb.pkg.third\n"
-                      "from .other import thing\n", encoding="utf-8")
-    global PACKAGE
-    saved, PACKAGE = PACKAGE, tmp_path / "cmteb"
-    try:
-        found = imported_modules(source, {"cmteb.pkg", "cmteb.pkg.other", "cmteb.pkg.third"})
-    finally:
-        PACKAGE = saved
-    assert found == {"cmteb.pkg.other", "cmteb.pkg.third"}
+    source.write_text("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import cmteb.pkg.third\n"
+                      "def f():\n    from . import other\n    from .other import thing\n"
+                      "TABLE = {'a': 'cmteb.pkg.fourth'}\nimportlib.import_module('cmteb.pkg.fifth')\n"
+                      "log = getLogger('cmteb.pkg.sixth')\n", encoding="utf-8")
+    modules = {"cmteb.pkg", *(f"cmteb.pkg.{m}" for m in ["other", "third", "fourth", "fifth", "sixth"])}
+    found = imported_modules(source, modules, tmp_path / "cmteb")
+    assert found == {"cmteb.pkg.other", "cmteb.pkg.third", "cmteb.pkg.fourth", "cmteb.pkg.fifth"}
 
 
 def test_cycle_finder_reports_a_cycle_and_nothing_else():

@@ -18,7 +18,7 @@ from cmteb.data.types import (
     RerankGroups,
     RetrievalCorpus,
 )
-from cmteb.evaluators import evaluate_split
+from cmteb.evaluators.dispatch import evaluate_split
 from cmteb.evaluators.search import get_searcher
 from cmteb.evaluators.search.exact import top_k_cosine
 from cmteb.protocols import PROTOCOLS
