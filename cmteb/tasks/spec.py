@@ -164,7 +164,7 @@ class TaskSpec(_Strict):
         keys = set(SIZE_KEYS[self.type])
         splits = set(self.all_splits())
         if self.classification is not None:
-            splits.add(self.classification.train_split)
+            splits.add(self.train_split)
         for split, counts in self.expected_size.items():
             if split not in splits:
                 raise ValueError(f"expected_size: {split!r} is not a split of this task "
@@ -177,6 +177,16 @@ class TaskSpec(_Strict):
     def hf_subset(self) -> str:
         """The subset written in results (`default` unless the dataset has language configs)."""
         return self.dataset.subset or "default"
+
+    @property
+    def train_split(self) -> str:
+        """The split classification fits on (`train` for other types, where it is unused)."""
+        return self.classification.train_split if self.classification else "train"
+
+    @property
+    def score_range(self) -> tuple[float, float] | None:
+        """(min, max) of an STS task's gold scores; None for other types."""
+        return (self.sts.min_score, self.sts.max_score) if self.sts else None
 
     def eval_splits(self, protocol: ProtocolName) -> list[str]:
         return list(getattr(self.splits, protocol))
