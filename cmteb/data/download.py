@@ -45,10 +45,11 @@ class DownloadItem:
 
 @dataclass
 class DownloadReport:
-    """`lines`: one per task (what was written or skipped) plus notes; `failures`: one line per
-    task that could not be downloaded."""
+    """`lines`: one per task (what was written or skipped, with row counts); `notes`: remarks
+    (optional splits the dataset lacks); `failures`: one line per task not downloaded."""
 
     lines: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
 
 
@@ -85,16 +86,18 @@ def _read_splits(hub: HubTask, item: DownloadItem) -> tuple[dict[str, SplitData]
     return data, notes
 
 
-def download_task(item: DownloadItem, data_dir: Path, source: HubSource | None = None) -> list[str]:
-    """Download one task (module docstring); returns its report lines, raises UserError."""
+def download_task(
+    item: DownloadItem, data_dir: Path, source: HubSource | None = None
+) -> tuple[str, list[str]]:
+    """Download one task (module docstring): (its report line, notes); raises UserError."""
     spec = item.spec
     if spec.dataset.path is None:
-        return [f"{spec.name}: no hub dataset (local-only task); nothing to download"]
+        return f"{spec.name}: no hub dataset (local-only task); nothing to download", []
     folder = data_dir / spec.name
     if folder.exists():
         if folder.is_dir() and downloaded_for(folder, spec):
-            return [f"{spec.name}: {folder} already holds {spec.dataset.path}@"
-                    f"{spec.dataset.revision}; skipped"]
+            return (f"{spec.name}: {folder} already holds {spec.dataset.path}@"
+                    f"{spec.dataset.revision}; skipped"), []
         record = read_marker(folder) if folder.is_dir() else None
         what = (f"a download of {record['dataset'].get('path')}@{record['dataset'].get('revision')}"
                 if record else "not written by cmteb download")
@@ -119,7 +122,7 @@ def download_task(item: DownloadItem, data_dir: Path, source: HubSource | None =
     finally:
         shutil.rmtree(partial, ignore_errors=True)
     done = f"{spec.name}: wrote {folder} from {hub.path}@{hub.revision[:12]} ({describe(sizes)})"
-    return [done, *notes, *hub.notes]
+    return done, notes
 
 
 def download_tasks(
@@ -133,11 +136,14 @@ def download_tasks(
     for i, item in enumerate(items):
         source = source_for(item.spec) if source_for is not None else None
         try:
-            report.lines.extend(download_task(item, data_dir, source))
+            line, notes = download_task(item, data_dir, source)
         except HubUnreachableError as exc:
             left = ", ".join(it.spec.name for it in items[i:])
             report.failures.append(f"{exc} (not downloaded: {left})")
             break
         except UserError as exc:
             report.failures.append(str(exc))
+        else:
+            report.lines.append(line)
+            report.notes.extend(notes)
     return report

@@ -68,7 +68,7 @@ def test_download_notes_missing_optional_splits_and_skips_local_only(tmp_path: P
     report = download_tasks([sts, local_only], tmp_path,
                             source_for=lambda s: FakeHub(TABLES["STS"]))
     assert report.failures == []
-    assert any("no split 'validation'" in line for line in report.lines)
+    assert any("no split 'validation'" in note for note in report.notes)
     assert any(line.startswith("Mine: no hub dataset") for line in report.lines)
     assert not (tmp_path / "Mine").exists()
 
