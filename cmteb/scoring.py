@@ -13,13 +13,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from cmteb.evaluators import SplitResult, evaluate_split, pairwise
-from cmteb.models.embedder import LazyAdapter
+from cmteb.models.contract import LazyAdapter
 from cmteb.models.pair_scorer import TaskPairScorer
 
 if TYPE_CHECKING:
     from cmteb.data.types import SplitData
     from cmteb.models.embedder import TaskEmbedder
-    from cmteb.models.resolve import ResolvedModel
+    from cmteb.models.types import ResolvedModel
     from cmteb.protocols import Protocol
     from cmteb.tasks.spec import TaskSpec
 

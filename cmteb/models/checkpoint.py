@@ -13,6 +13,7 @@ Explicit settings win over the registry entry; every setting used is recorded.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,8 +24,8 @@ from cmteb.errors import UserError
 from cmteb.models.hub import hub_file, hub_online, resolve_commit
 from cmteb.models.policy import TextPolicy
 from cmteb.models.registry import ModelEntry, suggestion
-from cmteb.models.resolve import ModelOptions, ResolvedModel, apply_policy_overrides, folder_fingerprint
 from cmteb.models.st_adapter import STLayout, st_layout
+from cmteb.models.types import Adapter, ModelKind, ModelOptions, ResolvedModel, apply_policy_overrides
 
 TRAP = "as a bi-encoder, bge-reranker scores T2Reranking MAP ~51 instead of ~67"
 
@@ -56,6 +57,17 @@ def _read_any(path: Path | None) -> Any:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+
+
+def folder_fingerprint(folder: Path) -> str:
+    """`local-<12 hex>`: sha256 over every file's relative path and bytes, in sorted order."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(str(path.relative_to(folder)).encode())
+        with path.open("rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+    return "local-" + digest.hexdigest()[:12]
 
 
 def from_folder(folder: Path, opts: ModelOptions) -> ResolvedModel:
@@ -91,9 +103,9 @@ def from_hub(name: str, opts: ModelOptions, entry: ModelEntry | None) -> Resolve
 
 def build(ckpt: Checkpoint, opts: ModelOptions, entry: ModelEntry | None) -> ResolvedModel:
     policy = apply_policy_overrides(entry.policy() if entry else TextPolicy(), opts)
-    if (entry is not None and entry.kind == "cross-encoder") or ckpt.is_cross_encoder():
+    if (entry is not None and entry.kind == ModelKind.CROSS_ENCODER) or ckpt.is_cross_encoder():
         return _cross_encoder(ckpt, opts, entry, policy)
-    if opts.pooling is not None or (entry is not None and entry.adapter == "transformers"):
+    if opts.pooling is not None or (entry is not None and entry.adapter == Adapter.TRANSFORMERS):
         return _transformers(ckpt, opts, entry, policy)
     layout = st_layout(ckpt.read)
     if layout is None:
@@ -102,7 +114,7 @@ def build(ckpt: Checkpoint, opts: ModelOptions, entry: ModelEntry | None) -> Res
     return _sentence_transformers(ckpt, opts, entry, policy, layout)
 
 
-def _resolved(ckpt: Checkpoint, opts: ModelOptions, policy: TextPolicy, adapter: str, kind: str,
+def _resolved(ckpt: Checkpoint, opts: ModelOptions, policy: TextPolicy, adapter: Adapter, kind: ModelKind,
               settings: dict[str, Any], factory: Callable[[], Any]) -> ResolvedModel:
     def load() -> Any:
         try:
@@ -128,7 +140,7 @@ def _cross_encoder(ckpt: Checkpoint, opts: ModelOptions, entry: ModelEntry | Non
         dtype=opts.dtype, device=opts.device, revision=ckpt.load_revision)
     recorded = {"max_length": settings.max_length, "dtype": settings.dtype,
                 "input": "[query, passage] pair, longest-first truncation", "score": "raw logit"}
-    return _resolved(ckpt, opts, policy, "cross-encoder", "cross-encoder", recorded,
+    return _resolved(ckpt, opts, policy, Adapter.CROSS_ENCODER, ModelKind.CROSS_ENCODER, recorded,
                      lambda: CrossEncoderScorer(ckpt.source, settings))
 
 
@@ -145,7 +157,7 @@ def _transformers(ckpt: Checkpoint, opts: ModelOptions, entry: ModelEntry | None
     recorded = {"pooling": settings.pooling, "normalize": settings.normalize,
                 "max_length": settings.max_length, "dtype": settings.dtype,
                 "append_eos": settings.append_eos}
-    return _resolved(ckpt, opts, policy, "transformers", "bi-encoder", recorded,
+    return _resolved(ckpt, opts, policy, Adapter.TRANSFORMERS, ModelKind.BI_ENCODER, recorded,
                      lambda: TransformersEncoder(ckpt.source, settings))
 
 
@@ -173,5 +185,6 @@ def _sentence_transformers(ckpt: Checkpoint, opts: ModelOptions, entry: ModelEnt
             ckpt.source, revision=ckpt.load_revision, device=opts.device, max_length=max_length,
             normalize=normalize, dtype=opts.dtype)
 
-    return _resolved(ckpt, opts, policy, "sentence-transformers", "bi-encoder", recorded, factory)
+    return _resolved(ckpt, opts, policy, Adapter.SENTENCE_TRANSFORMERS, ModelKind.BI_ENCODER, recorded,
+                     factory)
 

@@ -16,7 +16,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -28,8 +28,8 @@ from cmteb.engine.context import engine_settings
 from cmteb.engine.local import EngineOutOfMemory
 from cmteb.engine.pool import WorkerFailed
 from cmteb.errors import TaskError
+from cmteb.models.contract import Encoder, Role
 from cmteb.models.policy import TextPolicy
-from cmteb.models.protocol import Encoder, Role
 from cmteb.tasks.spec import TaskSpec
 
 if TYPE_CHECKING:
@@ -60,21 +60,6 @@ class EncodeStats:
     def total(cls, parts: Sequence[EncodeStats]) -> EncodeStats:
         """The sum of several calls' counts (e.g. the jobs of one task on Ray)."""
         return cls(*(sum(getattr(p, name) for p in parts) for name in cls.__dataclass_fields__))
-
-
-class LazyAdapter:
-    """A model adapter loaded on its first `encode` (bi-encoder) or `predict` (cross-encoder)
-    call: a task served wholly from the store never loads the model. `load` returns the loaded
-    adapter (the same object on every call)."""
-
-    def __init__(self, load: Callable[[], Any]) -> None:
-        self._load = load
-
-    def encode(self, texts: list[str], *, role: Role, task: TaskSpec, batch_size: int) -> np.ndarray:
-        return self._load().encode(texts, role=role, task=task, batch_size=batch_size)
-
-    def predict(self, pairs: list[tuple[str, str]], *, task: TaskSpec, batch_size: int) -> np.ndarray:
-        return self._load().predict(pairs, task=task, batch_size=batch_size)
 
 
 def run_settings(token_budget: int | None, progress: TaskProgress | None) -> AbstractContextManager[object]:

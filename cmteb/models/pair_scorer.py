@@ -8,7 +8,7 @@ must be one finite score per pair, else the task fails with a message naming the
 Scores are cached like embeddings: in the model's store (the on-disk cache, or a run-scoped one),
 one float32 row of width 1 per pair, keyed by the pair's exact model-input strings (`pair_key`).
 So a second run of the same reranker on the same tasks scores nothing, and the model is loaded
-only when some pair is missing (`embedder.LazyAdapter`). Counts go to `stats` and the task's
+only when some pair is missing (`contract.LazyAdapter`). Counts go to `stats` and the task's
 progress bar as for embeddings, with pairs in place of texts, and the run's token budget applies.
 """
 
@@ -17,11 +17,12 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from cmteb.errors import TaskError
+from cmteb.models.contract import Pair, PairScorer
 from cmteb.models.embedder import EncodeStats, run_settings
 from cmteb.models.policy import TextPolicy
 from cmteb.tasks.spec import TaskSpec
@@ -31,16 +32,6 @@ if TYPE_CHECKING:
 
     from cmteb.engine.cache import EmbeddingCache
     from cmteb.engine.progress import TaskProgress
-
-Pair = tuple[str, str]
-
-
-@runtime_checkable
-class PairScorer(Protocol):
-    """A cross-encoder: one relevance score per (query, passage) pair, higher = more relevant."""
-
-    def predict(self, pairs: list[Pair], *, task: TaskSpec, batch_size: int) -> np.ndarray: ...
-
 
 def pair_key(pair: Pair) -> str:
     """The cache key string of a (query, passage) pair: both strings exactly, unambiguously."""

@@ -9,7 +9,7 @@ import numpy as np
 from cmteb.engine.cache import EmbeddingCache
 from cmteb.engine.context import current_settings
 from cmteb.engine.progress import TaskProgress
-from cmteb.models.embedder import LazyAdapter
+from cmteb.models.contract import LazyAdapter
 from cmteb.models.pair_scorer import TaskPairScorer, pair_key
 from cmteb.models.policy import TextPolicy
 from tests.conftest import make_spec
