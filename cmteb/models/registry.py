@@ -17,12 +17,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from cmteb.errors import UserError
 from cmteb.models.policy import TextPolicy
-from cmteb.models.types import Adapter, ModelKind
+from cmteb.models.types import Adapter, ModelKind, Pooling
 from cmteb.tasks.yaml_loader import read_yaml
 
 REGISTRY_PATH = Path(__file__).with_name("registry.yaml")
 
-Pooling = Literal["cls", "mean", "last"]
 Dtype = Literal["fp32", "fp16", "bf16", "q4"]
 # The adapters a registry entry may name, and the kind of model each runs.
 _ADAPTER_KIND = {Adapter.SENTENCE_TRANSFORMERS: ModelKind.BI_ENCODER,

@@ -121,8 +121,6 @@ def _first_stage(model: ResolvedModel, plan: Plan, config: RunConfig) -> FirstSt
         raise UserError(f"model {model.name} is a cross-encoder: on retrieval tasks it reranks a first "
                         "stage; give --first-stage MODEL_OR_RESULTS_DIR [--rerank-top-k 100]")
     top_k = opts.rerank_top_k or DEFAULT_RERANK_TOP_K
-    if top_k < 1:
-        raise UserError(f"--rerank-top-k must be positive, got {top_k}")
     path = Path(opts.first_stage)
     if path.is_dir() and not _is_model_folder(path):
         stage = FirstStage(label=opts.first_stage, folder=path, top_k=top_k)

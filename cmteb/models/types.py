@@ -12,11 +12,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
+from pydantic import ConfigDict, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic.dataclasses import dataclass as pydantic_dataclass
+
+from cmteb.engine.devices import check_device_spec
+from cmteb.errors import UserError
 from cmteb.models.policy import TextPolicy
 
 NO_REVISION = "no_revision_available"
+Pooling = Literal["cls", "mean", "last"]  # how token states become one vector (models/pooling.py)
 
 
 class ModelKind(StrEnum):
@@ -44,11 +50,17 @@ def kind_of(model: object) -> ModelKind:
     return ModelKind.BI_ENCODER
 
 
-@dataclass(frozen=True)
+@pydantic_dataclass(frozen=True, config=ConfigDict(extra="forbid"))
 class ModelOptions:
-    """User overrides from the command line; None = the model's own default."""
+    """User overrides of a model's settings; None = the model's own default.
 
-    pooling: str | None = None
+    Validated when made (also by `dataclasses.replace`), from the command line and from
+    `cmteb.evaluate` alike: a bad value raises a one-line UserError naming the option
+    (`--max-length must be positive, got 0`). Whether a model can honour a setting is decided
+    when it is resolved (`cmteb.models.resolve`).
+    """
+
+    pooling: Pooling | None = None
     normalize: bool | None = None
     query_instruction: str | None = None
     no_instruction: bool = False
@@ -56,12 +68,49 @@ class ModelOptions:
     passage_prefix: str | None = None
     symmetric_prefix: str | None = None
     max_length: int | None = None
-    dtype: str = "fp32"
-    device: str = "cpu"
+    dtype: Literal["fp32", "fp16", "bf16", "auto"] = "fp32"  # auto: settled per device by the run
+    device: str = "cpu"  # cpu, mps, cuda, cuda:N, cuda:0,1 (`cmteb.engine.devices`)
     name: str | None = None
     revision: str | None = None
-    rerank_top_k: int | None = None
+    rerank_top_k: int | None = None  # None = stages.DEFAULT_RERANK_TOP_K
     first_stage: str | None = None
+
+    @field_validator("max_length", "rerank_top_k")
+    @classmethod
+    def _positive(cls, value: int | None, info: ValidationInfo) -> int | None:
+        if value is not None and value < 1:
+            raise ValueError(f"{_flag(info.field_name)} must be positive, got {value}")
+        return value
+
+    @field_validator("device")
+    @classmethod
+    def _device(cls, value: str) -> str:
+        check_device_spec(value)
+        return value
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _one_line(cls, values: Any, handler: Callable[[Any], Any]) -> Any:
+        try:
+            return handler(values)
+        except ValidationError as exc:
+            raise UserError(_problem(exc)) from None
+
+
+def _flag(field_name: str | None) -> str:
+    return "--" + str(field_name).replace("_", "-")
+
+
+def _problem(exc: ValidationError) -> str:
+    """The first problem of a ModelOptions validation as one line naming the option."""
+    err = exc.errors()[0]
+    name = str(err["loc"][0]) if err["loc"] else "model options"
+    reason = err.get("ctx", {}).get("error")
+    if isinstance(reason, ValueError):  # our own validators' messages name the option
+        return str(reason)
+    if err["type"] == "unexpected_keyword_argument":
+        return f"unknown model option {name!r}"
+    return f"{_flag(name)} {err['input']!r}: {err['msg']}"
 
 
 def apply_policy_overrides(policy: TextPolicy, opts: ModelOptions) -> TextPolicy:
