@@ -6,7 +6,8 @@ Which adapter runs a checkpoint, decided once here:
    are refused: a reranker loaded as a bi-encoder gives meaningless embeddings;
 2. `--pooling` given, or the registry adapter `transformers` -> `hf_encoder.TransformersEncoder`;
 3. a sentence-transformers layout (modules.json) -> sentence-transformers, whose Pooling and
-   Normalize modules are read and recorded (and checked against the registry entry);
+   Normalize modules and max_seq_length are read from its files before any model is loaded
+   (`Checkpoint.st_layout`), recorded, and checked against the registry entry;
 4. anything else is refused: how to pool must be said with `--pooling cls|mean|last`.
 Explicit settings win over the registry entry; every setting used is recorded.
 """
@@ -24,10 +25,26 @@ from cmteb.errors import UserError
 from cmteb.models.hub import hub_file, hub_online, resolve_commit
 from cmteb.models.policy import TextPolicy
 from cmteb.models.registry import ModelEntry, suggestion
-from cmteb.models.st_adapter import STLayout, st_layout
 from cmteb.models.types import Adapter, ModelKind, ModelOptions, ResolvedModel, apply_policy_overrides
 
 TRAP = "as a bi-encoder, bge-reranker scores T2Reranking MAP ~51 instead of ~67"
+_ST_MODES = {"cls": "cls", "mean": "mean", "lasttoken": "last"}
+_ST_LEGACY_KEYS = {"pooling_mode_cls_token": "cls", "pooling_mode_mean_tokens": "mean",
+                   "pooling_mode_max_tokens": "max",
+                   "pooling_mode_mean_sqrt_len_tokens": "mean_sqrt_len_tokens",
+                   "pooling_mode_weightedmean_tokens": "weightedmean",
+                   "pooling_mode_lasttoken": "lasttoken"}
+
+
+@dataclass(frozen=True)
+class STLayout:
+    """`pooling`: cls / mean / last, or sentence-transformers' own name for other modes (None =
+    no Pooling module); `normalizes`: a Normalize module ends the pipeline; `max_length`: its
+    max_seq_length (None = the tokenizer's)."""
+
+    pooling: str | None
+    normalizes: bool
+    max_length: int | None
 
 
 @dataclass(frozen=True)
@@ -44,6 +61,33 @@ class Checkpoint:
 
     def is_cross_encoder(self) -> bool:
         return any(a.endswith("ForSequenceClassification") for a in self.architectures())
+
+    def st_layout(self) -> STLayout | None:
+        """The sentence-transformers layout (`modules.json`, the Pooling module's `config.json`,
+        `sentence_bert_config.json`), or None when there is no modules.json."""
+        modules = self.read("modules.json")
+        if not isinstance(modules, list):
+            return None
+        types = [str(m.get("type", "")) for m in modules if isinstance(m, dict)]
+        pooling = None
+        for module in modules:
+            if isinstance(module, dict) and str(module.get("type", "")).endswith("Pooling"):
+                path = str(module.get("path", "")).strip("/")
+                pooling = _st_pooling_mode(self.read(f"{path}/config.json" if path else "config.json") or {})
+        bert = self.read("sentence_bert_config.json") or {}
+        max_length = bert.get("max_seq_length") if isinstance(bert, dict) else None
+        return STLayout(pooling=pooling, normalizes=any(t.endswith("Normalize") for t in types),
+                        max_length=max_length if isinstance(max_length, int) else None)
+
+
+def _st_pooling_mode(config: dict[str, Any]) -> str:
+    mode = config.get("pooling_mode")
+    if mode is None:
+        modes = [name for key, name in _ST_LEGACY_KEYS.items() if config.get(key)]
+        mode = modes[0] if len(modes) == 1 else "+".join(modes) or "mean"
+    if isinstance(mode, list):
+        mode = "+".join(mode)
+    return _ST_MODES.get(mode, mode)
 
 
 def _folder_reader(folder: Path) -> Callable[[str], Any]:
@@ -107,7 +151,7 @@ def build(ckpt: Checkpoint, opts: ModelOptions, entry: ModelEntry | None) -> Res
         return _cross_encoder(ckpt, opts, entry, policy)
     if opts.pooling is not None or (entry is not None and entry.adapter == Adapter.TRANSFORMERS):
         return _transformers(ckpt, opts, entry, policy)
-    layout = st_layout(ckpt.read)
+    layout = ckpt.st_layout()
     if layout is None:
         raise UserError(f"model {ckpt.display}: no sentence-transformers modules.json, so how to pool "
                         "its token states is unknown; give --pooling cls|mean|last")
