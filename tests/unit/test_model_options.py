@@ -38,7 +38,7 @@ def test_a_bad_option_is_the_same_one_line_user_error_from_the_api_and_the_cli(
 
 @pytest.mark.parametrize(("option", "message"), [
     ({"pooling": "max"}, "--pooling 'max': Input should be 'cls', 'mean' or 'last'"),
-    ({"dtype": "fp8"}, "--dtype 'fp8': Input should be 'fp32', 'fp16', 'bf16' or 'auto'"),
+    ({"dtype": "fp8"}, "--dtype 'fp8': expected one of fp32, fp16, bf16, auto"),
     ({"max_length": "long"}, "--max-length 'long': Input should be a valid integer"),
     ({"normalize": "maybe"}, "--normalize 'maybe': Input should be a valid boolean"),
     ({"colour": "red"}, "unknown model option 'colour'"),
