@@ -9,9 +9,16 @@ from typing import Any
 from cmteb.config import RunConfig, TaskSelection
 from cmteb.engine.batching import DEFAULT_BATCH_SIZE
 from cmteb.errors import TaskError, UserError
+from cmteb.models.contract import Encoder
 from cmteb.models.policy import TextPolicy
-from cmteb.models.protocol import Encoder
-from cmteb.models.resolve import NO_REVISION, ModelOptions, ResolvedModel, apply_policy_overrides
+from cmteb.models.types import (
+    NO_REVISION,
+    Adapter,
+    ModelKind,
+    ModelOptions,
+    ResolvedModel,
+    apply_policy_overrides,
+)
 from cmteb.pipeline.run import run
 
 _OPTION_NAMES = {f.name for f in fields(ModelOptions)}
@@ -20,11 +27,11 @@ _OPTION_NAMES = {f.name for f in fields(ModelOptions)}
 def _in_memory_model(encoder: Encoder, opts: ModelOptions) -> ResolvedModel:
     return ResolvedModel(
         name=opts.name or type(encoder).__name__, revision=opts.revision or NO_REVISION,
-        policy=apply_policy_overrides(TextPolicy(), opts), adapter="python-object",
+        policy=apply_policy_overrides(TextPolicy(), opts), adapter=Adapter.PYTHON_OBJECT,
         settings={"class": f"{type(encoder).__module__}.{type(encoder).__qualname__}"},
         factory=lambda: encoder,
-        kind="cross-encoder" if hasattr(encoder, "predict") and not hasattr(encoder, "encode")
-        else "bi-encoder",
+        kind=ModelKind.CROSS_ENCODER if hasattr(encoder, "predict") and not hasattr(encoder, "encode")
+        else ModelKind.BI_ENCODER,
     )
 
 

@@ -20,7 +20,7 @@ from cmteb.distributed.options import RayOptions, Shard
 from cmteb.engine.batching import DEFAULT_BATCH_SIZE
 from cmteb.errors import UserError
 from cmteb.evaluators.search import SEARCHES
-from cmteb.models.resolve import ModelOptions
+from cmteb.models.types import ModelOptions
 from cmteb.protocols import get_protocol
 
 _CONFIG = ConfigDict(extra="forbid")

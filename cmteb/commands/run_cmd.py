@@ -11,7 +11,7 @@ from cmteb.distributed import cli_args as distributed_args
 from cmteb.engine.batching import DEFAULT_BATCH_SIZE
 from cmteb.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_TASK_FAILED, UserError, one_line
 from cmteb.evaluators.search import SEARCHES
-from cmteb.models.resolve import ModelOptions
+from cmteb.models.types import ModelOptions
 
 
 def _csv(value: str) -> list[str]:
@@ -84,9 +84,8 @@ def _models(args: argparse.Namespace) -> tuple[str, ...]:
 
 
 def config_from_args(args: argparse.Namespace) -> RunConfig:
-    """The run's configuration from the flags; `RunConfig` validates it (UserError, one line)."""
-    if args.max_length is not None and args.max_length < 1:
-        raise UserError(f"--max-length must be positive, got {args.max_length}")
+    """The run's configuration from the flags; `ModelOptions` and `RunConfig` validate it
+    (UserError, one line)."""
     options = ModelOptions(
         pooling=args.pooling, normalize=args.normalize, query_instruction=args.query_instruction,
         no_instruction=args.no_instruction, query_prefix=args.query_prefix,

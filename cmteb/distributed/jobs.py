@@ -20,7 +20,7 @@ from cmteb.distributed.worker import ChunkHits, QueryEmbeddings, execution_recor
 from cmteb.evaluators import SplitResult
 from cmteb.evaluators.retrieval import SearchOrder, score_hits, search_depth, search_order
 from cmteb.evaluators.search.exact import merge_top_k
-from cmteb.models.embedder import EncodeStats
+from cmteb.models.cached_call import EncodeStats
 from cmteb.pipeline.plan import Unit, model_key
 from cmteb.pipeline.task import TaskScores
 from cmteb.protocols import get_protocol

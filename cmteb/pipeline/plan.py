@@ -20,7 +20,7 @@ from pathlib import Path
 from cmteb.config import TaskSelection
 from cmteb.distributed.options import Shard
 from cmteb.errors import UserError
-from cmteb.models.resolve import ResolvedModel
+from cmteb.models.types import ResolvedModel
 from cmteb.protocols import get_protocol
 from cmteb.tasks.registry import TaskRegistry, load_task_file
 from cmteb.tasks.spec import TASK_TYPES, TaskSpec

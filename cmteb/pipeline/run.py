@@ -34,8 +34,9 @@ from cmteb.engine.run_options import with_engine_options
 from cmteb.errors import CmtebError, UserError
 from cmteb.evaluators.search import get_searcher
 from cmteb.models.embed_store import RunStores
-from cmteb.models.resolve import ResolvedModel, resolve_model
+from cmteb.models.resolve import resolve_model
 from cmteb.models.stages import prepare_models
+from cmteb.models.types import ResolvedModel
 from cmteb.pipeline.plan import Plan, Unit, plan_for_units, plan_tasks, select_units
 from cmteb.pipeline.task import (
     Executor,

@@ -22,10 +22,11 @@ from cmteb.data.types import TaskData
 from cmteb.engine.progress import TaskProgress
 from cmteb.evaluators import SplitResult
 from cmteb.evaluators.search import get_searcher
+from cmteb.models.contract import LazyAdapter
 from cmteb.models.embed_store import RunStores
-from cmteb.models.embedder import LazyAdapter, TaskEmbedder
-from cmteb.models.resolve import ResolvedModel
+from cmteb.models.embedder import TaskEmbedder
 from cmteb.models.stages import run_depth
+from cmteb.models.types import ModelKind, ResolvedModel
 from cmteb.pipeline.plan import Plan, PlannedTask, Unit
 from cmteb.protocols import get_protocol
 from cmteb.results import provenance
@@ -77,10 +78,10 @@ def task_embedder(planned: PlannedTask, model: ResolvedModel, config: RunConfig,
     """The embedding call of one (model, task); every executor builds it here. The model loads on
     its first encode (a task served wholly from the cache never loads it); `stores`: the run's
     embedding stores (None: no store, each call dedupes on its own)."""
+    unit = "pairs" if model.kind == ModelKind.CROSS_ENCODER else "texts"
     return TaskEmbedder(LazyAdapter(model.load), model.policy, planned.spec, config.batch_size,
                         model.name, store=stores.for_model(model) if stores is not None else None,
-                        progress=TaskProgress(planned.spec.name, enabled=config.show_progress,
-                                              unit="pairs" if model.kind == "cross-encoder" else "texts"),
+                        progress=TaskProgress(planned.spec.name, enabled=config.show_progress, unit=unit),
                         token_budget=config.token_budget)
 
 
@@ -101,7 +102,7 @@ def score_task(
             splits[split] = score_split(model, spec, split, split_data, embedder, protocol, search=search)
     finally:
         embedder.close()
-    engine = embedder.stats.engine_counts() if model.kind != "lexical" else {}  # bm25 uses no store
+    engine = embedder.stats.engine_counts() if model.kind != ModelKind.LEXICAL else {}  # bm25 uses no store
     return TaskScores(splits, embedder.stats.texts, embedder.stats.unique_texts,
                       time.perf_counter() - start, encoding={**engine, **encoding_report(model)})
 

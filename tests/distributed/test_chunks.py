@@ -16,7 +16,7 @@ from cmteb.distributed.worker import UnitWorker
 from cmteb.errors import UserError
 from cmteb.evaluators.search import exact
 from cmteb.models.policy import TextPolicy
-from cmteb.models.resolve import ResolvedModel
+from cmteb.models.types import ResolvedModel
 from cmteb.pipeline.plan import Plan, PlannedTask, Unit
 from cmteb.pipeline.task import score_task
 from tests.conftest import make_spec

@@ -9,7 +9,8 @@ import pytest
 from cmteb.config import TaskSelection
 from cmteb.distributed.options import RayOptions, Shard
 from cmteb.errors import UserError
-from cmteb.models.resolve import ModelOptions, resolve_model
+from cmteb.models.resolve import resolve_model
+from cmteb.models.types import ModelOptions
 from cmteb.pipeline.plan import plan_for_units, plan_tasks, plan_units, select_units, shard_of
 from cmteb.tasks.registry import TaskRegistry
 
