@@ -1,8 +1,9 @@
 """The run behind `cmteb run` and `cmteb.evaluate`: plan -> load -> lock -> skip finished -> execute.
 
 Order of work (no back and forth):
-1. plan: resolve tasks and models (unknown names stop the run before anything else) and select
-   the run's (model, task) units (all, or one `--shard`'s);
+1. plan: settle the engine options (`with_engine_options`), resolve tasks and models (unknown
+   names stop the run before anything else) and select the run's (model, task) units (all, or
+   one `--shard`'s);
 2. load: read and validate every planned task's data before any encoding. A task whose data
    cannot be loaded is that task's failure (its units fail, the others run; exit 1), unless no
    task loads at all: then the run stops here (UserError, exit 2);
@@ -21,7 +22,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,7 @@ from cmteb.config import RunConfig
 from cmteb.data.loader import load_task_data
 from cmteb.data.quick import quick_subsample
 from cmteb.data.types import TaskData
-from cmteb.engine.run_options import with_engine_options
+from cmteb.engine.devices import device_spec, parse_devices, resolve_dtype
 from cmteb.errors import CmtebError, UserError
 from cmteb.evaluators.search import get_searcher
 from cmteb.models.embed_store import RunStores
@@ -104,6 +105,26 @@ def failure_message(task: str, exc: BaseException) -> str:
 def outcome(unit: Unit, status: str, result: dict[str, Any] | None = None,
             error: str | None = None) -> TaskOutcome:
     return TaskOutcome(unit.model.name, unit.task.spec.name, unit.task.spec.type, status, result, error)
+
+
+def with_engine_options(config: RunConfig) -> RunConfig:
+    """`config` with its device and dtype settled before any model is resolved.
+
+    Local runs: the device list is checked and written canonically (`cuda` -> `cuda:0,1` on a
+    two-GPU machine) and `--dtype auto` becomes the dtype it picks on that device, so every result
+    records the dtype actually used (it is part of the model settings, hence decisive). Ray runs:
+    the workers' devices are not this machine's, so the device stays as given (the Ray executor
+    checks it) and `--dtype auto` is refused: a dtype picked here could differ from a worker's.
+    """
+    opts = config.model_options
+    if config.ray is not None:
+        if opts.dtype == "auto":
+            raise UserError("--dtype auto with --ray: the workers' hardware is not known here; "
+                            "give --dtype fp32, fp16 or bf16")
+        return config
+    devices = parse_devices(opts.device)
+    opts = replace(opts, device=device_spec(devices), dtype=resolve_dtype(opts.dtype, devices))
+    return replace(config, model_options=opts)
 
 
 def load_data(plan: Plan, config: RunConfig) -> tuple[dict[str, TaskData], dict[str, BaseException]]:

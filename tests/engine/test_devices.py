@@ -94,8 +94,8 @@ def test_progress_shows_rate_and_cache_hits_on_a_terminal():
 def test_engine_options_settle_local_runs_and_leave_ray_devices_to_the_workers(monkeypatch):
     from cmteb.config import RunConfig
     from cmteb.distributed.options import RayOptions
-    from cmteb.engine.run_options import with_engine_options
     from cmteb.models.types import ModelOptions
+    from cmteb.pipeline.run import with_engine_options
 
     def config(device: str, dtype: str, ray: RayOptions | None = None) -> RunConfig:
         return RunConfig(models=("m",), model_options=ModelOptions(device=device, dtype=dtype), ray=ray)
