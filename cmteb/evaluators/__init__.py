@@ -50,3 +50,10 @@ def evaluate_split(
     """Score one split of `spec` with the evaluator for its type."""
     module = importlib.import_module(_MODULES[spec.type])
     return module.evaluate(spec, data, embed, protocol)
+
+
+def texts_to_embed(spec: TaskSpec, data: SplitData) -> int:
+    """Distinct texts `evaluate_split` hands the embedder for this split, summed over its embed
+    calls (each call dedupes on its own): known before any encoding, the progress bar's total."""
+    module = importlib.import_module(_MODULES[spec.type])
+    return sum(len(set(texts)) for texts in module.embed_inputs(spec, data))

@@ -16,8 +16,8 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -77,11 +77,18 @@ class LazyAdapter:
         return self._load().predict(pairs, task=task, batch_size=batch_size)
 
 
-def run_settings(token_budget: int | None, progress: TaskProgress | None) -> AbstractContextManager[object]:
-    """The engine settings of one encode or predict call: the run's token budget (None = the
-    backend's default) and the task's progress bar, advanced as each batch finishes."""
-    return engine_settings(token_budget=token_budget,
-                           on_rows=progress.advance if progress is not None else None)
+@contextmanager
+def run_settings(token_budget: int | None, progress: TaskProgress | None, rows: int) -> Iterator[None]:
+    """The engine settings of one encode or predict call of `rows` texts (pairs): the run's token
+    budget (None = the backend's default) and the task's progress bar, advanced as each batch
+    finishes (`TaskProgress.call`)."""
+    with engine_settings(token_budget=token_budget,
+                         on_rows=progress.advance if progress is not None else None):
+        if progress is None:
+            yield
+        else:
+            with progress.call(rows):
+                yield
 
 
 def dedupe(texts: Sequence[str]) -> tuple[list[str], np.ndarray]:
@@ -143,7 +150,7 @@ class TaskEmbedder:
 
     def _encode(self, texts: list[str], role: Role) -> np.ndarray:
         start = time.perf_counter()
-        with run_settings(self.token_budget, self.progress):
+        with run_settings(self.token_budget, self.progress, len(texts)):
             try:
                 out = self.encoder.encode(texts, role=role, task=self.task, batch_size=self.batch_size)
             except (WorkerFailed, EngineOutOfMemory) as exc:

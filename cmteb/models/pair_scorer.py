@@ -84,7 +84,7 @@ class TaskPairScorer:
             self.progress.expect(len(missing), len(pairs) - len(missing))
         if len(missing):
             start = time.perf_counter()
-            with run_settings(self.token_budget, self.progress):
+            with run_settings(self.token_budget, self.progress, len(missing)):
                 predicted = self.scorer.predict([pairs[i] for i in missing], task=self.task,
                                                 batch_size=self.batch_size)
             scores = self._validated(predicted, len(missing))
