@@ -48,7 +48,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="load a plain transformers checkpoint with this pooling (default: the "
                         "registry entry's, else the sentence-transformers modules')")
     g.add_argument("--normalize", action=argparse.BooleanOptionalAction, default=None,
-                   help="L2-normalize embeddings (default: the registry entry's, else the model's own)")
+                   help="L2-normalize embeddings (default: the registry entry's, else yes)")
     g.add_argument("--query-instruction", metavar="TEXT",
                    help="instruction before retrieval and reranking queries only (default: the "
                         "registry entry's)")
