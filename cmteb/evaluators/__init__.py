@@ -2,7 +2,9 @@
 
 `embed(texts, role)` is a `cmteb.models.embedder.TaskEmbedder`: float32 (n, dim) rows in input
 order. Metrics use mteb 2.x key names with scores in 0-1; the split's main score is added by the
-runner from the task spec, not here.
+runner from the task spec, not here. Each module also has `embed_inputs(spec, data)`: the texts of
+each embed call its `evaluate` makes, so the progress bar knows its total before any encoding
+(`texts_to_embed`; tests/engine/test_progress.py checks the two agree).
 """
 
 from __future__ import annotations
