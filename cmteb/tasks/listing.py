@@ -2,8 +2,11 @@
 text table.
 
 Task row (the `cmteb list --format json` contract): `{"name", "type", "splits": [...],
-"main_score", "dataset": {"path", "revision"}, "version"}`, where `splits` and `main_score` are
-those of the chosen protocol. A local-only task has `path` and `revision` None.
+"main_score", "dataset": {"path", "revision"}, "version", "expected_size": {split: {what: n}}}`,
+where `splits` and `main_score` are those of the chosen protocol and `expected_size` covers every
+split the task loads (the union of both protocols' splits, and a classification task's train
+split; `{}` for a task file that gives none). A local-only task has `path` and `revision` None.
+The text table leaves `expected_size` out.
 Benchmark row (`cmteb list --benchmarks`): `{"name", "aliases": [...], "protocol",
 "description", "tasks": [...]}`.
 """
@@ -39,6 +42,7 @@ def task_rows(
             "main_score": spec.main_metric(protocol),
             "dataset": {"path": spec.dataset.path, "revision": spec.dataset.revision},
             "version": spec.version,
+            "expected_size": {split: dict(counts) for split, counts in spec.expected_size.items()},
         })
     return rows
 
