@@ -3,9 +3,10 @@
 Validation policy: `RunConfig` and `TaskSelection` validate themselves when built (pydantic
 dataclasses, also on `dataclasses.replace`), so the command line and the Python API share every
 check; a bad value is a `UserError` (exit 2) on one line, naming the flag it comes from. Model
-settings validate in `ModelOptions`, `--shard`/`--ray` settings in `Shard`/`RayOptions`. What only
-the run can know (installed packages, devices, the data itself) is checked by the run, before
-any work.
+settings validate in `ModelOptions`, `--shard`/`--ray` settings in `Shard`/`RayOptions`. What needs
+the task registry (task names and types, one way of choosing tasks: `pipeline.plan.plan_tasks`)
+or only the run can know (installed packages, devices, the data itself) is checked by the run,
+before any work.
 """
 
 from __future__ import annotations
@@ -39,8 +40,8 @@ def _one_line(cls: type, values: Any, handler: Any) -> Any:
 
 @dataclass(frozen=True, config=_CONFIG)
 class TaskSelection:
-    """Exactly one way of choosing tasks may be set (`--task-file` may add to `--tasks`); none =
-    benchmark C-MTEB."""
+    """An explicit list (`tasks` and/or `task_files`), or a `benchmark` (default C-MTEB) that
+    `task_types` narrows; `cmteb.pipeline.plan.plan_tasks` resolves it."""
 
     tasks: tuple[str, ...] = ()
     benchmark: str | None = None
@@ -48,13 +49,6 @@ class TaskSelection:
     task_files: tuple[Path, ...] = ()
 
     _types = model_validator(mode="wrap")(classmethod(_one_line))
-
-    @model_validator(mode="after")
-    def _one_way(self) -> TaskSelection:
-        chosen = sum(bool(x) for x in (self.tasks, self.benchmark, self.task_types, self.task_files))
-        if chosen > 1 and not (self.tasks and self.task_files):
-            raise UserError("choose tasks one way: --tasks, --benchmark, --task-types or --task-file")
-        return self
 
 
 @dataclass(frozen=True, config=_CONFIG)

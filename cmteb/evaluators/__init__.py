@@ -3,7 +3,10 @@
 
 `embed(texts, role)` is a `cmteb.models.embedder.TaskEmbedder`: float32 (n, dim) rows in input
 order. Metrics use mteb 2.x key names with scores in 0-1; the split's main score is added by the
-pipeline from the task spec, not here. Retrieval also takes the run's searcher (`search/`).
+pipeline from the task spec, not here. Retrieval also takes the run's searcher (`search/`). Each
+module also has `embed_inputs(spec, data)`: the texts of each embed call its `evaluate` makes, so
+the progress bar knows its total before any encoding (`dispatch.texts_to_embed`;
+tests/engine/test_progress.py checks the two agree).
 """
 
 from __future__ import annotations

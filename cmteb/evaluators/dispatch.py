@@ -2,7 +2,8 @@
 
 Each module (`sts`, `pair_classification`, `classification`, `clustering`, `retrieval`,
 `reranking`) has `evaluate(spec, data, embed, protocol) -> SplitResult`; retrieval also takes the
-run's searcher (`cmteb.evaluators.search`).
+run's searcher (`cmteb.evaluators.search`). Each also has `embed_inputs(spec, data)`, the texts of
+each of its embed calls, from which `texts_to_embed` sizes the progress bar before any encoding.
 """
 
 from __future__ import annotations
@@ -37,3 +38,10 @@ def evaluate_split(
     if spec.type == "Retrieval":
         return module.evaluate(spec, data, embed, protocol, search)
     return module.evaluate(spec, data, embed, protocol)
+
+
+def texts_to_embed(spec: TaskSpec, data: SplitData) -> int:
+    """Distinct texts `evaluate_split` hands the embedder for this split, summed over its embed
+    calls (each call dedupes on its own): known before any encoding, the progress bar's total."""
+    module = importlib.import_module(_MODULES[spec.type])
+    return sum(len(set(texts)) for texts in module.embed_inputs(spec, data))

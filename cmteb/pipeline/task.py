@@ -21,6 +21,7 @@ from cmteb.data.quick import quick_record, results_revision
 from cmteb.data.types import TaskData
 from cmteb.engine.progress import TaskProgress
 from cmteb.evaluators import SplitResult
+from cmteb.evaluators.dispatch import texts_to_embed
 from cmteb.evaluators.search import get_searcher
 from cmteb.models.contract import LazyAdapter
 from cmteb.models.embed_store import RunStores
@@ -92,6 +93,8 @@ def score_task(
     """Evaluate every loaded split of one task with the run's searcher (no writing)."""
     spec = planned.spec
     embedder = task_embedder(planned, model, config, stores)
+    if model.kind == ModelKind.BI_ENCODER and embedder.progress is not None and embedder.progress.enabled:
+        embedder.progress.plan(sum(texts_to_embed(spec, d) for d in data.splits.values()))
     protocol = get_protocol(plan.protocol)
     search = get_searcher(config.search)
     start = time.perf_counter()

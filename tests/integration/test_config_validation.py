@@ -60,16 +60,6 @@ def test_settings_are_normalised_on_construction(tmp_path):
     assert config.executor == "local" and replace(config, ray=RayOptions()).executor == "ray"
 
 
-@pytest.mark.parametrize("selection", [
-    {"tasks": ("DemoSTS",), "benchmark": "demo"},
-    {"benchmark": "demo", "task_types": ("STS",)},
-    {"task_types": ("STS",), "task_files": ("T.yaml",)},
-])
-def test_tasks_are_chosen_one_way(selection):
-    with pytest.raises(UserError, match="choose tasks one way"):
-        TaskSelection(**selection)
-
-
 @pytest.mark.parametrize(("shard", "message"), [
     (lambda: Shard(0, 2), "--shard '0/2': I must be between 1 and N (N >= 1)"),
     (lambda: Shard.parse("3/2"), "--shard '3/2': I must be between 1 and N (N >= 1)"),
