@@ -2,18 +2,49 @@
 
 Commands are registered lazily as "module" paths, so `cmteb --help` imports neither torch nor
 the commands' dependencies. Each command module defines `add_arguments(parser)` and `main(args)`.
-Exit codes: 0 ok, 1 a task failed, 2 invalid input (one line, no traceback; `--debug` shows it),
-130 interrupted.
+Exit codes: 0 ok, 1 a task failed (run) or a regression (compare, baseline check), 2 invalid
+input or a failure of the tool itself (one line, no traceback; `--debug` shows it), 130
+interrupted. Ctrl-C is quiet from the first import on (`_interrupted_while_starting`); a closed
+stdout pipe (`cmteb list | head -1`) is a normal end (`PipeSafeStream`).
 """
 
 from __future__ import annotations
 
-import argparse
-import importlib
-import logging
+import os
+import signal
 import sys
 
-from cmteb.errors import EXIT_INTERRUPTED, EXIT_TASK_FAILED, EXIT_USER_ERROR, CmtebError, one_line
+
+def _interrupted_while_starting(signum: int, frame: object) -> None:
+    """Ctrl-C before `main` runs (while Python imports cmteb): exit 130 without a traceback."""
+    sys.stderr.write("cmteb: interrupted\n")
+    sys.stderr.flush()
+    os._exit(130)
+
+
+def _started_as_command() -> bool:
+    """True in a `cmteb` process (console script, `python -m cmteb[.run]`), False when another
+    program (a test runner, a notebook) imports this module: its signals are left alone."""
+    script = sys.argv[0] if sys.argv else ""
+    return (os.path.splitext(os.path.basename(script))[0] in ("cmteb", "cmteb-script")
+            or os.path.basename(os.path.dirname(script)) == "cmteb")
+
+
+# Installed before the remaining imports, so even a very early Ctrl-C prints no traceback; `main`
+# puts the previous handler back (imports done, its own `except KeyboardInterrupt` takes over).
+_PREVIOUS_SIGINT = signal.getsignal(signal.SIGINT)
+if _PREVIOUS_SIGINT is signal.default_int_handler and _started_as_command():
+    try:
+        signal.signal(signal.SIGINT, _interrupted_while_starting)
+    except ValueError:  # not the main thread: leave signals alone
+        pass
+
+import argparse  # noqa: E402 - after the handler above, on purpose
+import importlib  # noqa: E402
+import logging  # noqa: E402
+from typing import Any, TextIO  # noqa: E402
+
+from cmteb.errors import EXIT_INTERRUPTED, EXIT_USER_ERROR, CmtebError, one_line  # noqa: E402
 
 COMMANDS: dict[str, tuple[str, str]] = {
     "run": ("cmteb.commands.run_cmd", "evaluate models on tasks and write results"),
@@ -55,21 +86,76 @@ def build_parser(argv: list[str]) -> argparse.ArgumentParser:
     return parser
 
 
+class PipeSafeStream:
+    """stdout/stderr for the duration of `main`: once the reader has gone (`| head -1`), further
+    output is dropped instead of raising BrokenPipeError, and the command ends as it would have
+    (its own exit code). As the Python docs advise, the file descriptor is pointed at devnull so
+    the interpreter's last flush does not fail either."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self.pipe_closed = False
+
+    def write(self, text: str) -> int:
+        if not self.pipe_closed:
+            try:
+                return self._stream.write(text)
+            except BrokenPipeError:
+                self._drop_output()
+        return len(text)
+
+    def flush(self) -> None:
+        if not self.pipe_closed:
+            try:
+                self._stream.flush()
+            except BrokenPipeError:
+                self._drop_output()
+
+    def _drop_output(self) -> None:
+        self.pipe_closed = True
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, self._stream.fileno())
+            os.close(devnull)
+        except (OSError, ValueError, AttributeError):  # no file descriptor (captured in tests)
+            pass
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
 def main(argv: list[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
+    streams = sys.stdout, sys.stderr
+    try:
+        if signal.getsignal(signal.SIGINT) is _interrupted_while_starting:
+            signal.signal(signal.SIGINT, _PREVIOUS_SIGINT)  # from here on: KeyboardInterrupt
+        sys.stdout, sys.stderr = PipeSafeStream(streams[0]), PipeSafeStream(streams[1])
+        return _main(list(sys.argv[1:] if argv is None else argv))
+    except KeyboardInterrupt:  # while parsing arguments or importing the command
+        print("cmteb: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        sys.stdout, sys.stderr = streams
+
+
+def _main(argv: list[str]) -> int:
     args = build_parser(argv).parse_args(argv)
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr,
     )
-    module = importlib.import_module(COMMANDS[args.command][0])
     try:
+        module = importlib.import_module(COMMANDS[args.command][0])
         return int(module.main(args))
     except CmtebError as exc:
         if args.debug:
             raise
         print(f"cmteb: error: {one_line(str(exc))}", file=sys.stderr)
-        return exc.exit_code
+        # exit 1 means "a task failed" only for `run`; raised from any other command, a
+        # TaskError (e.g. a file that cannot be written) is a failure of the tool: 2
+        return exc.exit_code if args.command == "run" else EXIT_USER_ERROR
     except KeyboardInterrupt:
         print("cmteb: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
@@ -78,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"cmteb: internal error: {type(exc).__name__}: {one_line(str(exc))} "
               "(rerun with --debug)", file=sys.stderr)
-        return EXIT_TASK_FAILED
+        return EXIT_USER_ERROR
 
 
 if __name__ == "__main__":

