@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cmteb.compare.resultset import CompareInputError
-from cmteb.errors import EXIT_USER_ERROR, UserError
+from cmteb.errors import EXIT_USER_ERROR, UserError, one_line
 
 if TYPE_CHECKING:
     from cmteb.compare.resultset import ResultSet
@@ -85,7 +85,7 @@ def report_comparison(baseline: ResultSet, candidate: ResultSet, args: argparse.
         comparison = compare_sets(baseline, candidate, options_from_args(args))
     except CompareInputError as exc:
         for problem in exc.problems:
-            print(f"cmteb: error: {problem}", file=sys.stderr)
+            print(f"cmteb: error: {one_line(problem)}", file=sys.stderr)
         return EXIT_USER_ERROR
     markdown = render_markdown(comparison)
     if args.report:
@@ -100,8 +100,8 @@ def report_comparison(baseline: ResultSet, candidate: ResultSet, args: argparse.
     for row in comparison.tasks:
         if row.verdict == "regression":
             p = "main score only" if row.p_value is None else f"p={row.p_value:.3g}"
-            print(f"cmteb: regression: {row.task}: {row.metric} {row.baseline:.2f} -> "
-                  f"{row.candidate:.2f} ({row.delta:+.2f} points, {p})", file=sys.stderr)
+            print(one_line(f"cmteb: regression: {row.task}: {row.metric} {row.baseline:.2f} -> "
+                           f"{row.candidate:.2f} ({row.delta:+.2f} points, {p})"), file=sys.stderr)
     return comparison.exit_code
 
 
