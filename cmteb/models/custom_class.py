@@ -59,17 +59,19 @@ def import_class(spec: str) -> Any:
 
 
 def _source_files(cls: Any) -> tuple[Path, list[Path]] | None:
-    """(root, .py files) the class comes from, or None for a class without a source file."""
+    """(root, .py files) the class comes from, or None for a class without a source file. For a
+    namespace package spread over several folders, the folder holding the class's module."""
     module = sys.modules.get(getattr(cls, "__module__", "") or "")
     file = getattr(module, "__file__", None)
     if not file:
         return None
+    file = Path(file).resolve()
     top = sys.modules.get(cls.__module__.split(".")[0])
-    folders = list(getattr(top, "__path__", None) or [])
-    if not folders:
-        return Path(file).parent, [Path(file)]
-    root = Path(folders[0]).parent
-    return root, sorted(p for folder in folders for p in Path(folder).rglob("*.py") if p.is_file())
+    folders = [Path(f).resolve() for f in dict.fromkeys(getattr(top, "__path__", None) or [])]
+    folder = next((f for f in folders if file.is_relative_to(f)), None)
+    if folder is None:
+        return file.parent, [file]
+    return folder.parent, sorted(p for p in folder.rglob("*.py") if p.is_file())
 
 
 def source_fingerprint(cls: Any) -> str:
