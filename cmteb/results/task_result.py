@@ -149,10 +149,15 @@ def build_samples(spec: TaskSpec, splits: dict[str, SplitResult]) -> dict[str, A
 
 def decisive(cmteb_block: dict[str, Any]) -> dict[str, Any]:
     """The DECISIVE_KEYS of a `cmteb` block. Files written before the search was recorded have no
-    "search": their retrieval tasks used the exact search."""
+    "search": their retrieval tasks used the exact search. Local data is decided by its content
+    fingerprint: the folder it was read from (`--data-dir d1` or `$PWD/d1`, another machine's
+    copy) is provenance only, left out here."""
     settings = {key: cmteb_block.get(key) for key in DECISIVE_KEYS}
     if "search" not in cmteb_block and cmteb_block.get("task_type") == "Retrieval":
         settings["search"] = "exact"
+    data = settings["data"]
+    if isinstance(data, dict) and data.get("fingerprint"):
+        settings["data"] = {key: value for key, value in data.items() if key != "location"}
     return settings
 
 
