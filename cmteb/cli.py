@@ -4,47 +4,21 @@ Commands are registered lazily as "module" paths, so `cmteb --help` imports neit
 the commands' dependencies. Each command module defines `add_arguments(parser)` and `main(args)`.
 Exit codes: 0 ok, 1 a task failed (run) or a regression (compare, baseline check), 2 invalid
 input or a failure of the tool itself (one line, no traceback; `--debug` shows it), 130
-interrupted. Ctrl-C is quiet from the first import on (`_interrupted_while_starting`); a closed
+interrupted. Ctrl-C is quiet from the first import of cmteb on (`cmteb._startup`); a closed
 stdout pipe (`cmteb list | head -1`) is a normal end (`PipeSafeStream`).
 """
 
 from __future__ import annotations
 
+import argparse
+import importlib
+import logging
 import os
-import signal
 import sys
+from typing import Any, TextIO
 
-
-def _interrupted_while_starting(signum: int, frame: object) -> None:
-    """Ctrl-C before `main` runs (while Python imports cmteb): exit 130 without a traceback."""
-    sys.stderr.write("cmteb: interrupted\n")
-    sys.stderr.flush()
-    os._exit(130)
-
-
-def _started_as_command() -> bool:
-    """True in a `cmteb` process (console script, `python -m cmteb[.run]`), False when another
-    program (a test runner, a notebook) imports this module: its signals are left alone."""
-    script = sys.argv[0] if sys.argv else ""
-    return (os.path.splitext(os.path.basename(script))[0] in ("cmteb", "cmteb-script")
-            or os.path.basename(os.path.dirname(script)) == "cmteb")
-
-
-# Installed before the remaining imports, so even a very early Ctrl-C prints no traceback; `main`
-# puts the previous handler back (imports done, its own `except KeyboardInterrupt` takes over).
-_PREVIOUS_SIGINT = signal.getsignal(signal.SIGINT)
-if _PREVIOUS_SIGINT is signal.default_int_handler and _started_as_command():
-    try:
-        signal.signal(signal.SIGINT, _interrupted_while_starting)
-    except ValueError:  # not the main thread: leave signals alone
-        pass
-
-import argparse  # noqa: E402 - after the handler above, on purpose
-import importlib  # noqa: E402
-import logging  # noqa: E402
-from typing import Any, TextIO  # noqa: E402
-
-from cmteb.errors import EXIT_INTERRUPTED, EXIT_USER_ERROR, CmtebError, one_line  # noqa: E402
+from cmteb import _startup
+from cmteb.errors import EXIT_INTERRUPTED, EXIT_USER_ERROR, CmtebError, one_line
 
 COMMANDS: dict[str, tuple[str, str]] = {
     "run": ("cmteb.commands.run_cmd", "evaluate models on tasks and write results"),
@@ -127,8 +101,7 @@ class PipeSafeStream:
 def main(argv: list[str] | None = None) -> int:
     streams = sys.stdout, sys.stderr
     try:
-        if signal.getsignal(signal.SIGINT) is _interrupted_while_starting:
-            signal.signal(signal.SIGINT, _PREVIOUS_SIGINT)  # from here on: KeyboardInterrupt
+        _startup.end_of_startup()  # from here on Ctrl-C is a KeyboardInterrupt, handled below
         sys.stdout, sys.stderr = PipeSafeStream(streams[0]), PipeSafeStream(streams[1])
         return _main(list(sys.argv[1:] if argv is None else argv))
     except KeyboardInterrupt:  # while parsing arguments or importing the command

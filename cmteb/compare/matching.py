@@ -12,7 +12,8 @@ Policy:
 - Always refused (`Match.fatal`): quick against full results, or different quick policies;
   no split or no main-score value on both sides; a compared value that is not a finite number
   (NaN, infinite, null: plain mteb files store NaN for undefined metrics).
-- Refused before any comparison (UserError): a recorded protocol cmteb does not know.
+- A recorded protocol cmteb does not know was refused when the file was read
+  (`cmteb.results.task_result.check_readable`).
 - Model settings, text policy and library versions may differ (that is what a comparison is
   for); `setting_differences` lists them for the report.
 """
@@ -24,7 +25,6 @@ from typing import Any
 
 from cmteb.compare.resultset import TaskFile
 from cmteb.errors import UserError
-from cmteb.protocols import PROTOCOLS
 from cmteb.results.task_result import decisive, describe_value, is_finite_number
 from cmteb.tasks.registry import BenchmarkSpec, TaskRegistry
 
@@ -84,9 +84,6 @@ def plan_task(file: TaskFile, bench: BenchmarkSpec | None, registry: TaskRegistr
     """What to compare for `file`'s task: type, metric and splits of the target protocol."""
     spec = _spec(registry, file.task)
     recorded = file.block.get("protocol")
-    if recorded is not None and (not isinstance(recorded, str) or recorded not in PROTOCOLS):
-        raise UserError(f"{file.origin}: unknown protocol {recorded!r} "
-                        f"(cmteb knows {', '.join(PROTOCOLS)})")
     protocol = bench.protocol if bench else recorded
     if spec is not None and protocol is not None:
         metric = spec.main_metric(protocol)

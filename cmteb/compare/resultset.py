@@ -21,7 +21,7 @@ from typing import Any
 from cmteb.errors import UserError
 from cmteb.results.io import read_json
 from cmteb.results.task_result import (
-    check_finite,
+    check_readable,
     describe_value,
     is_finite_number,
     samples_path,
@@ -136,10 +136,10 @@ def read_task_file(file: Path) -> TaskFile | None:
 
 def check_result(doc: dict[str, Any], origin: str) -> None:
     """UserError naming `origin` when a task result's scores are malformed or not finite
-    (`cmteb.results.task_result.check_finite`)."""
+    (`cmteb.results.task_result.check_readable`)."""
     if not scores_shape_ok(doc.get("scores")):
         raise UserError(f"{origin}: malformed 'scores' (expected {{split: [score entries]}})")
-    check_finite(doc, origin)
+    check_readable(doc, origin)
 
 
 def check_samples(doc: Any, origin: str, result_splits: set[str]) -> Samples:

@@ -20,7 +20,7 @@ from typing import Any
 
 from cmteb.errors import UserError
 from cmteb.results.io import read_json, write_bytes_atomic
-from cmteb.results.task_result import DECISIVE_KEYS, check_finite, decisive, samples_path
+from cmteb.results.task_result import DECISIVE_KEYS, check_readable, decisive, samples_path
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ def find_results(folder: Path, skip: Path | None = None) -> tuple[dict[Path, Fou
             continue
         doc = read_json(path)
         if is_result(doc):
-            check_finite(doc, str(path))
+            check_readable(doc, str(path))
             found[path.relative_to(folder)] = Found(folder, path, doc)
         else:
             ignored += 1

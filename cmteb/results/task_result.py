@@ -21,6 +21,7 @@ from typing import Any
 from cmteb.data.types import DataSource
 from cmteb.errors import TaskError, UserError
 from cmteb.evaluators import SplitResult
+from cmteb.protocols import PROTOCOLS
 from cmteb.results import names, provenance
 from cmteb.results.io import read_json
 from cmteb.tasks.spec import TaskSpec
@@ -89,16 +90,22 @@ def score_problem(scores: Any) -> str | None:
     return first_nonfinite(scores, "scores")
 
 
-def check_finite(doc: dict[str, Any], origin: str) -> None:
-    """UserError naming `origin` and the metric when a task result's `cmteb` block is not an
-    object, or a cmteb result holds a score that is not a finite number (`score_problem`; plain
-    mteb files are checked where a value is used, see the module docstring)."""
-    if "cmteb" in doc and not isinstance(doc["cmteb"], dict):
+def check_readable(doc: dict[str, Any], origin: str) -> None:
+    """UserError naming `origin` when a task result's `cmteb` block is not an object, records a
+    protocol cmteb does not know, or the result holds a score that is not a finite number
+    (`score_problem`; plain mteb files are checked where a value is used, see the module
+    docstring)."""
+    if "cmteb" not in doc:
+        return
+    block = doc["cmteb"]
+    if not isinstance(block, dict):
         raise UserError(f"{origin}: the 'cmteb' block is not an object")
-    if "cmteb" in doc:
-        problem = score_problem(doc.get("scores"))
-        if problem:
-            raise UserError(f"{origin}: {problem}, not a finite score")
+    protocol = block.get("protocol")
+    if protocol is not None and (not isinstance(protocol, str) or protocol not in PROTOCOLS):
+        raise UserError(f"{origin}: unknown protocol {protocol!r} (cmteb knows {', '.join(PROTOCOLS)})")
+    problem = score_problem(doc.get("scores"))
+    if problem:
+        raise UserError(f"{origin}: {problem}, not a finite score")
 
 
 def _check_metrics(spec: TaskSpec, split: str, result: SplitResult) -> None:

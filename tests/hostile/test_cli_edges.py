@@ -33,9 +33,9 @@ def _env() -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
 
 
-# Runs `python -m cmteb.run ARGS` (as runpy does for -m) after installing an import hook that
-# sends this process SIGINT the moment `target` is first imported: a Ctrl-C at an exact point of
-# cmteb's start, without timing luck.
+# Runs `python -m cmteb.run ARGS` (as runpy does for -m, with the command line Python records for
+# it) after installing an import hook that sends this process SIGINT the moment `target` is first
+# imported: a Ctrl-C at an exact point of cmteb's start, without timing luck.
 _INTERRUPT_AT_IMPORT = textwrap.dedent("""
     import importlib.abc, os, runpy, signal, sys
 
@@ -49,13 +49,14 @@ _INTERRUPT_AT_IMPORT = textwrap.dedent("""
             return None
 
     sys.meta_path.insert(0, InterruptOnImport())
+    sys.orig_argv = [sys.executable, "-m", "cmteb.run", *args]
     sys.argv = ["-m", *args]
     runpy.run_module("cmteb.run", run_name="__main__", alter_sys=True)
 """)
 
 
 @pytest.mark.parametrize("target", [
-    "argparse",  # cli.py's imports
+    "argparse",  # cli.py's imports, after the package's first line
     "cmteb.errors",
     "cmteb.commands.run_cmd",  # parsing the arguments imports the command
     "cmteb.config",
@@ -101,3 +102,26 @@ def test_a_closed_pipe_keeps_compares_verdict(demo, tmp_path):
     proc = _with_closed_stdout("compare", demo, worse, cwd=tmp_path)
     assert proc.returncode == 1 and "cmteb: regression: DemoRetrieval" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize(("orig_argv", "command"), [
+    (["python", "-m", "cmteb.run", "--model", "hash"], True),
+    (["python", "-X", "importtime", "-m", "cmteb", "list"], True),
+    (["/venv/bin/python", "/venv/bin/cmteb", "list"], True),
+    (["python", "-m", "pytest", "-q"], False),
+    (["python", "-c", "import cmteb"], False),
+    (["python", "notebook.py", "-m", "cmteb.run"], False),
+])
+def test_only_a_cmteb_command_takes_over_ctrl_c_while_starting(monkeypatch, orig_argv, command):
+    from cmteb import _startup
+
+    monkeypatch.setattr(sys, "orig_argv", orig_argv)
+    assert _startup.started_as_command() is command
+
+
+def test_importing_cmteb_in_another_program_leaves_ctrl_c_alone():
+    code = ("import signal, cmteb.cli; "
+            "print(signal.getsignal(signal.SIGINT) is signal.default_int_handler)")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=_env(),
+                          timeout=120)
+    assert proc.stdout.strip() == "True", proc.stderr
