@@ -11,8 +11,7 @@ from cmteb.distributed import cli_args as distributed_args
 from cmteb.engine.batching import DEFAULT_BATCH_SIZE
 from cmteb.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_TASK_FAILED, UserError, one_line
 from cmteb.evaluators._search import SEARCH_BACKENDS
-from cmteb.models.resolve import ModelOptions
-from cmteb.results import names
+from cmteb.models.types import ModelOptions
 
 
 def _csv(value: str) -> list[str]:
@@ -91,10 +90,6 @@ def config_from_args(args: argparse.Namespace) -> RunConfig:
         raise UserError(f"--token-budget must be positive, got {args.token_budget}")
     if args.max_length is not None and args.max_length < 1:
         raise UserError(f"--max-length must be positive, got {args.max_length}")
-    if args.name is not None:
-        names.model_folder(args.name, "--name")
-    if args.revision is not None:
-        names.path_component(args.revision, "--revision")
     if args.data_dir is not None and not args.data_dir.is_dir():
         raise UserError(f"--data-dir {args.data_dir}: no such folder")
     options = ModelOptions(
