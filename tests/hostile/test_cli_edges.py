@@ -10,15 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.compare.helpers import copy_results, demo_results, edit_json
+from tests.compare.helpers import copy_results, edit_json
 from tests.hostile.helpers import cli, one_error_line
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    return demo_results(tmp_path_factory.mktemp("demo"))
 
 
 def test_merge_into_an_existing_file_exits_2_and_keeps_it(demo, tmp_path, capsys):

@@ -10,13 +10,8 @@ import math
 
 import pytest
 
-from tests.compare.helpers import copy_results, demo_results, edit_json
+from tests.compare.helpers import copy_results, edit_json
 from tests.hostile.helpers import cli, one_error_line
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    return demo_results(tmp_path_factory.mktemp("demo"))
 
 
 def test_an_unwritable_report_exits_2(demo, tmp_path, capsys):

@@ -21,12 +21,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from cmteb.cli import main as cmteb_main
-from tests.compare.helpers import demo_results
 from tests.hostile.helpers import snapshot
 
 TASKS = ["DemoRetrieval", "DemoReranking", "DemoSTS", "DemoPairClassification",
@@ -90,11 +88,6 @@ def _bad_cmteb_result(doc: Any) -> bool:
 def _results(folder: Path) -> list[Any]:
     return [json.loads(p.read_text("utf-8")) for p in folder.rglob("*.json")
             if not p.name.startswith(".") and not p.name.endswith(".samples.json")]
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory) -> Path:
-    return demo_results(tmp_path_factory.mktemp("template"))
 
 
 def _edit(path: Path, change, *args: Any) -> None:
@@ -186,12 +179,12 @@ def _mutate(draw, folder: Path, side: str) -> None:
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                   HealthCheck.too_slow])
 @given(data=st.data())
-def test_hostile_results_and_baselines(template, data):
+def test_hostile_results_and_baselines(demo, data):
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         base, cand, out = root / "in" / "base", root / "in" / "cand", root / "out"
-        shutil.copytree(template, base)
-        shutil.copytree(template, cand)
+        shutil.copytree(demo, base)
+        shutil.copytree(demo, cand)
         _mutate(data.draw, cand, "candidate")
         _mutate(data.draw, base, "baseline")
         out.mkdir()

@@ -18,13 +18,8 @@ from cmteb.errors import TaskError
 from cmteb.evaluators import SplitResult
 from cmteb.results.task_result import build_result
 from cmteb.tasks.registry import TaskRegistry
-from tests.compare.helpers import copy_results, demo_results, edit_json
+from tests.compare.helpers import copy_results, edit_json
 from tests.hostile.helpers import cli, one_error_line, snapshot
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    return demo_results(tmp_path_factory.mktemp("demo"))
 
 
 def spoil(folder: Path, value: float | None, *, task: str = "DemoSTS", key: str = "main_score") -> Path:

@@ -17,7 +17,7 @@ from cmteb.errors import UserError
 from cmteb.results import names
 from cmteb.results.task_result import result_path
 from cmteb.tasks.registry import tasks_root
-from tests.compare.helpers import copy_results, demo_results, edit_json
+from tests.compare.helpers import copy_results, edit_json
 from tests.hostile.helpers import cli, one_error_line, snapshot
 from tests.tasks.task_yaml_helpers import TINY_TASK
 
@@ -95,12 +95,13 @@ def test_a_task_file_whose_name_holds_dots_is_refused_before_any_work(tmp_path, 
     assert not (tmp_path / "out").exists()
 
 
-def test_baseline_names_stay_in_the_baselines_folder(tmp_path, capsys):
-    results = demo_results(tmp_path / "demo")
+def test_baseline_names_stay_in_the_baselines_folder(demo, tmp_path, capsys):
+    results = copy_results(demo, tmp_path / "demo")
     before = snapshot(tmp_path)
     code, _, err = cli(capsys, "baseline", "save", results, "--baselines-dir", tmp_path / "bl",
                        "--name", "../../evil")
     assert code == 2 and "baseline name '../../evil' contains '..'" in one_error_line(err)
+    assert snapshot(tmp_path) == before
     # a candidate recording a hostile model name cannot pick the baseline file either
     hostile = copy_results(results, tmp_path / "hostile")
     for path in hostile.glob("*.json"):

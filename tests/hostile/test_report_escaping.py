@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 from cmteb.markdown_text import code, inline
-from tests.compare.helpers import copy_results, demo_results, edit_json
+from tests.compare.helpers import copy_results, edit_json
 from tests.hostile.helpers import cli
 
 GFM = MarkdownIt("commonmark").enable(["table", "strikethrough"])
@@ -76,8 +76,7 @@ def test_mentions_issue_references_and_bare_urls_are_broken():
     assert not re.search(r"@(?!&#8203;)|#(?!&#8203;|8203;)|://|www\.", raw), raw
 
 
-def test_the_report_renders_hostile_names_as_text(tmp_path, capsys):
-    demo = demo_results(tmp_path / "demo")
+def test_the_report_renders_hostile_names_as_text(demo, tmp_path, capsys):
     base = copy_results(demo, tmp_path / "base [x](https://evil.example) @team <b>")
     cand = copy_results(demo, tmp_path / "cand |pipe| #7 ![i](x)")
     names = iter(HOSTILE)
@@ -115,8 +114,7 @@ def test_the_report_renders_hostile_names_as_text(tmp_path, capsys):
     assert "@team" in raw and not re.search(r"@(?!&#8203;)", outside_code), raw
 
 
-def test_stderr_stays_one_line_per_problem(tmp_path, capsys):
-    demo = demo_results(tmp_path / "demo")
+def test_stderr_stays_one_line_per_problem(demo, tmp_path, capsys):
     cand = copy_results(demo, tmp_path / "cand")
     edit_json(cand / "DemoSTS.json", lambda doc: doc.update(task_name="Evil\nInjected: line"))
     code_, _, err = cli(capsys, "compare", cand, demo)
