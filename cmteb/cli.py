@@ -5,7 +5,8 @@ the commands' dependencies. Each command module defines `add_arguments(parser)` 
 Exit codes: 0 ok, 1 a task failed (run) or a regression (compare, baseline check), 2 invalid
 input or a failure of the tool itself (one line, no traceback; `--debug` shows it), 130
 interrupted. Ctrl-C is quiet from the first import of cmteb on (`cmteb._startup`); a closed
-stdout pipe (`cmteb list | head -1`) is a normal end (`PipeSafeStream`).
+stdout pipe (`cmteb list | head -1`) is a normal end (`PipeSafeStream`). A command module may
+define `EXAMPLES`, shown at the end of its `--help`.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import sys
 from typing import Any, TextIO
 
 from cmteb import _startup
+from cmteb.cli_help import DESCRIPTION, EXAMPLES, HelpFormatter, VersionAction
 from cmteb.errors import EXIT_INTERRUPTED, EXIT_USER_ERROR, CmtebError, one_line
 
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -33,7 +35,12 @@ COMMANDS: dict[str, tuple[str, str]] = {
 
 
 class OneLineParser(argparse.ArgumentParser):
-    """argparse that reports a usage error on one line and exits 2."""
+    """argparse that reports a usage error on one line and exits 2; its help (and that of every
+    subcommand it creates) shows defaults and examples through `HelpFormatter`."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", HelpFormatter)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.exit(EXIT_USER_ERROR, f"{self.prog}: error: {message}\n")
@@ -46,7 +53,8 @@ def _add_global_flags(parser: argparse.ArgumentParser, default: object) -> None:
 
 
 def build_parser(argv: list[str]) -> argparse.ArgumentParser:
-    parser = OneLineParser(prog="cmteb", description=__doc__.splitlines()[0])
+    parser = OneLineParser(prog="cmteb", description=DESCRIPTION, epilog=EXAMPLES)
+    parser.add_argument("--version", action=VersionAction)
     _add_global_flags(parser, False)
     sub = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
     wanted = next((a for a in argv if not a.startswith("-")), None)
@@ -56,7 +64,9 @@ def build_parser(argv: list[str]) -> argparse.ArgumentParser:
         # given before the command from being reset by the subcommand's default.
         _add_global_flags(cmd, argparse.SUPPRESS)
         if name == wanted:  # import only the command being run
-            importlib.import_module(module).add_arguments(cmd)
+            command = importlib.import_module(module)
+            command.add_arguments(cmd)
+            cmd.epilog = getattr(command, "EXAMPLES", None)
     return parser
 
 
