@@ -1,6 +1,7 @@
 """Render a `Comparison`: a Markdown report (GitHub-flavoured tables) or one JSON document.
 
-Scores and deltas are in points (0-100), 2 decimals in Markdown, unrounded in JSON.
+Scores and deltas are in points (0-100), 2 decimals in Markdown, unrounded in JSON; Markdown
+means follow `cmteb.rounding` (the rule of the run summary and the leaderboard).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from typing import Any
 
 from cmteb.compare.core import Comparison, GroupDelta, TaskComparison
 from cmteb.compare.resultset import ResultSet
+from cmteb.rounding import mean2
 
 VERDICT_MD = {"regression": "**regression**", "improvement": "improvement", "unchanged": "unchanged"}
 
@@ -39,10 +41,10 @@ def _task_row(row: TaskComparison, marks: dict[str, int]) -> str:
             f"| {row.delta:+.2f} | {_p(row.p_value)} | {samples} | {VERDICT_MD[row.verdict]} |")
 
 
-def _group_row(group: GroupDelta, bold: bool = False) -> str:
+def _group_row(group: GroupDelta, rows: list[TaskComparison], bold: bool = False) -> str:
     name = f"**{group.name}**" if bold else group.name
-    return (f"| {name} | {group.tasks} | {group.baseline:.2f} | {group.candidate:.2f} "
-            f"| {group.delta:+.2f} |")
+    base, cand = mean2([r.baseline for r in rows]), mean2([r.candidate for r in rows])  # one rule
+    return f"| {name} | {group.tasks} | {base:.2f} | {cand:.2f} | {cand - base:+.2f} |"
 
 
 def _value(v: Any) -> str:
@@ -69,9 +71,9 @@ def render_markdown(cmp: Comparison) -> str:
               "|:--|:--|:--|--:|--:|--:|--:|--:|:--|"]
     lines += [_task_row(row, marks) for row in cmp.tasks]
     lines += ["", "| Type | Tasks | Baseline | Candidate | Δ |", "|:--|--:|--:|--:|--:|"]
-    lines += [_group_row(g) for g in cmp.types]
+    lines += [_group_row(g, [r for r in cmp.tasks if r.type == g.name]) for g in cmp.types]
     if cmp.overall:
-        lines.append(_group_row(cmp.overall, bold=True))
+        lines.append(_group_row(cmp.overall, cmp.tasks, bold=True))
     notes = [f"[{i}] {note}." for note, i in marks.items()]
     notes += [f"Accepted with --allow-mismatch: {m}." for m in cmp.mismatches]
     if cmp.only_candidate:

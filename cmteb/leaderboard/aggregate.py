@@ -1,11 +1,8 @@
-"""Rounding and means exactly as the published C-MTEB tables: pure functions over task scores.
+"""Means exactly as the published C-MTEB tables: pure functions over task scores.
 
 Policy:
-- Python float arithmetic, as the scripts behind the published tables: a task score is
-  `round(score * 100, 2)` (mean over splits first when a task has several), a mean is
-  `round(sum(scores) / n, 2)` over those rounded scores, summed in benchmark order. Exact decimal
-  rounding would be "cleaner" but misses 5 of the 25 published category cells that this
-  reproduces (e.g. bge-base-zh-v1.5 Reranking: 65.395 is 65.39499... as a float, published 65.39).
+- Rounding: `cmteb.rounding` (the published tables' rule, shared with the run summary and
+  compare): task scores rounded to 2 dp, means of the rounded scores rounded again.
 - A category mean is the mean of its tasks; the overall mean is the mean over all tasks of the
   benchmark (task-weighted, as the published tables), never a mean of category means.
 - A mean is None, never partial, when any member task is missing; it lists the missing tasks
@@ -18,20 +15,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from cmteb.leaderboard.records import Average, ModelRow, TaskConvention, TaskScore
+from cmteb.rounding import mean2, round2
 
 # The column order of the published tables.
 TYPE_ORDER = ("Retrieval", "STS", "PairClassification", "Classification", "Reranking", "Clustering")
-
-
-def round2(value: float) -> float:
-    return round(value, 2)
-
-
-def mean2(values: Sequence[float]) -> float:
-    """Round each value to 2 dp, average (left-to-right sum), round to 2 dp. Not empty."""
-    if not values:
-        raise ValueError("mean of no values")
-    return round2(sum(round2(v) for v in values) / len(values))
 
 
 def rounded(score: TaskScore) -> TaskScore:
@@ -66,7 +53,3 @@ def build_row(model: str, scores: dict[str, TaskScore], types: dict[str, tuple[s
         overall=average(scores, all_tasks), **metadata,
     )
 
-
-def sort_rows(rows: Iterable[ModelRow]) -> list[ModelRow]:
-    """Overall mean descending; rows without one after, by name."""
-    return sorted(rows, key=lambda r: (r.overall.value is None, -(r.overall.value or 0), r.model))
