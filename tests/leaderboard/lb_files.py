@@ -16,6 +16,10 @@ DEMO_METRICS = {
 }
 
 
+HARDWARE = {"platform": "Linux", "python": "3.11", "processor": "x86_64", "cpu_count": 2,
+            "device": "cpu"}
+
+
 def cmteb_doc(task: str, scores: dict[str, dict[str, float]], *, model: str = "org/model",
               protocol: str = "cmteb", subset: str = "default", variants: dict | None = None,
               mteb_version: str = "2.26.24", date: float = 1.7e9, **block: Any) -> dict[str, Any]:
@@ -30,7 +34,9 @@ def cmteb_doc(task: str, scores: dict[str, dict[str, float]], *, model: str = "o
     cmteb_block = {"protocol": protocol, "model": {"name": model, "revision": "rev"},
                    "task_version": 1, "quick": False,
                    "data": {"kind": "local", "location": "x", "revision": None, "fingerprint": "f"},
-                   "cmteb_version": "0.1.0", **block}
+                   "cmteb_version": "0.1.0", "hardware": HARDWARE,
+                   "encoding": {"texts": 100, "encoded": 100, "encode_s": 0.5, "dtype": "fp32"},
+                   "timings": {"evaluation_s": 1.0}, **block}
     return {"dataset_revision": "f", "task_name": task, "mteb_version": mteb_version,
             "scores": entries, "evaluation_time": 1.0, "date": date, "cmteb": cmteb_block}
 
