@@ -61,8 +61,8 @@ def test_table_on_stdout_and_files_on_disk(tmp_path):
     out = tmp_path / "lb"
     proc = cmteb("leaderboard", "--results", str(results), "--benchmark", "demo", "--out", str(out))
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.splitlines()[0].startswith("| Model | Avg | Retrieval |")
-    assert "| org/m | — | 25.00 | 50.00 |" in proc.stdout
+    assert proc.stdout.splitlines()[0].startswith("| Rank | Model | Avg | 95% CI | Published avg |")
+    assert "| 1* | org/m | — |  |  | 37.50 (2/6) | 1 | 25.00 | 50.00 |" in proc.stdout
     names = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
     assert {"index.html", "leaderboard.csv", "leaderboard.md", "leaderboard.json",
             "plots/types.png", "plots/size.png"} <= set(names)
