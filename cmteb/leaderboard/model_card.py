@@ -26,7 +26,9 @@ HF_TASK_TYPES = {"Classification": "text-classification", "Clustering": "text-cl
 
 
 def card_file_name(model: str) -> str:
-    return model.replace("/", "__") + ".md"
+    """`org__model.md`; control characters and other separators become `_`."""
+    return "".join("_" if ch == "\\" or ord(ch) < 32 or ord(ch) == 127 else ch
+                   for ch in model.replace("/", "__")) + ".md"
 
 
 def find_row(board: Leaderboard, model: str) -> ModelRow:

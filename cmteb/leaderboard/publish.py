@@ -62,6 +62,10 @@ def write_tree(files: dict[str, bytes], out: Path) -> list[Path]:
     """
     if out.exists() and not out.is_dir():
         raise UserError(f"{out}: exists and is not a folder")
+    for name in files:
+        parts = Path(name).parts
+        if Path(name).is_absolute() or ".." in parts:
+            raise UserError(f"{out}: refusing to write {name!r} outside the folder")
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".staging", dir=out.parent))

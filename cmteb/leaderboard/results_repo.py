@@ -14,7 +14,8 @@ block and the variants are left out (the repository holds mteb's fields only).
 revision, or, for a model mteb does not know, the same fields filled from the leaderboard's facts.
 
 Exported: the file each row uses for each task (the leaderboard's choice). Left out, with a
-note: results not written by cmteb (they came from somewhere already) and quick runs.
+note: results not written by cmteb (they came from somewhere already), quick runs, and results
+whose model name or revision cannot be a folder name (`..`, separators, control characters).
 Noted but exported: tasks the pinned mteb does not define, results on local data (the dataset
 revision is then a content fingerprint, not the hub commit the repository expects) and model
 names that are not `org/model`.
@@ -50,6 +51,13 @@ class Export:
 def folder_name(model: str) -> str:
     """`org__model`, as mteb's `ModelMeta.model_name_as_path()`."""
     return model.replace("/", "__").replace(" ", "_")
+
+
+def safe_component(name: str) -> bool:
+    """Whether `name` can be one path component under the export folder: not empty, `.` or
+    `..`, no separator, no control character (names come from result files: data)."""
+    return bool(name) and name not in (".", "..") and not any(
+        ch in "/\\" or ord(ch) < 32 or ord(ch) == 127 for ch in name)
 
 
 def mteb_view(doc: dict[str, Any], main_metric: str, origin: str = "result") -> dict[str, Any]:
@@ -108,6 +116,10 @@ def _export_file(file: ResultFile, row: ModelRow, registry: TaskRegistry, out: E
         return None
     spec = registry.get(file.task)
     revision = str((block.get("model") or {}).get("revision") or file.revision)
+    if not (safe_component(revision) and safe_component(folder_name(row.model))):
+        out.notes.append(f"{where}: model name or revision {revision!r} cannot be a folder name; "
+                         "left out")
+        return None
     doc = read_json(file.path)
     path = f"{RESULTS_DIR}/{folder_name(row.model)}/{revision}/{file.task}.json"
     out.files[path] = _dump(mteb_view(doc, spec.main_metric(PROTOCOL), str(file.path)))

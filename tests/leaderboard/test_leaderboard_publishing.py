@@ -128,3 +128,13 @@ def test_an_unknown_model_card_name_writes_nothing(demo_run, tmp_path, capsys):
                      "--resamples", "0", "--out", str(tmp_path / "lb"), "--model-card", "hashh"])
     assert code == 2 and "did you mean: hash" in capsys.readouterr().err
     assert not (tmp_path / "lb").exists()
+
+
+def test_a_revision_that_is_not_a_folder_name_is_not_exported(tmp_path):
+    from tests.leaderboard.lb_files import cmteb_doc, write_doc
+
+    doc = cmteb_doc("DemoSTS", {"test": {"cosine_spearman": 0.5}}, model="org/m")
+    doc["cmteb"]["model"]["revision"] = "../../escaped"
+    write_doc(tmp_path / "results", "org__m", "rev", "DemoSTS", doc)
+    export = export_results(build_leaderboard([tmp_path / "results"], "demo", resamples=0))
+    assert export.files == {} and "cannot be a folder name" in export.notes[0]
