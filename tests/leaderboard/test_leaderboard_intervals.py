@@ -115,3 +115,22 @@ def test_pair_classification_interval_brackets_sklearns_ap(tmp_path):
     score = build_leaderboard([tmp_path], "demo", resamples=300).rows[0].tasks["DemoPairClassification"]
     assert score.interval is not None, score.no_interval
     assert score.interval.low < 100 * ap < score.interval.high
+
+
+def test_resamples_are_cached_by_content(tmp_path, monkeypatch):
+    from cmteb.leaderboard import intervals
+
+    monkeypatch.setenv("CMTEB_CACHE_DIR", str(tmp_path / "cache"))
+    cosine, gold = sts_data(150)
+    write_sts(tmp_path / "r", "org/m", cosine, gold)
+    first = build_leaderboard([tmp_path / "r"], "demo", resamples=200).rows[0].tasks["DemoSTS"]
+
+    def recompute(*args, **kwargs):
+        raise AssertionError("recomputed although cached")
+
+    monkeypatch.setattr(intervals, "_replicates", recompute)
+    again = build_leaderboard([tmp_path / "r"], "demo", resamples=200).rows[0].tasks["DemoSTS"]
+    assert again.interval == first.interval
+    write_sts(tmp_path / "r", "org/m", cosine[::-1].copy(), gold)  # other samples: other key
+    with pytest.raises(AssertionError, match="recomputed"):
+        build_leaderboard([tmp_path / "r"], "demo", resamples=200)
