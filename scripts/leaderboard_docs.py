@@ -49,7 +49,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "lb"
         board = build_leaderboard([args.results], "C-MTEB")
-        publish(board, out, generated="generated from ../shared/refs by scripts/leaderboard_docs.py")
+        publish(board, out, generated="generated from the published result files "
+                "(embeddings-benchmark/results) by scripts/leaderboard_docs.py")
         screenshot(out / "index.html", images / "leaderboard.png")
         shutil.copyfile(out / "plots" / "types.png", images / "leaderboard-types.png")
     print("\n".join(summary_lines(build_leaderboard([args.results], "C-MTEB-35"))))
