@@ -1,12 +1,26 @@
-"""Hand-written result documents of each generation, and a writer for the results layout."""
+"""Hand-written result documents of each generation, a writer for the results layout, and the
+`cmteb` command in a subprocess."""
 
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 from cmteb.leaderboard.records import ResultFile, TaskConvention
+
+ROOT = Path(__file__).resolve().parents[2]
+CLI_ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(ROOT)}
+
+
+def run_cmteb(*args: str) -> subprocess.CompletedProcess:
+    """`python -m cmteb ARGS` from the project root, offline; output captured as text."""
+    return subprocess.run([sys.executable, "-m", "cmteb", *args], cwd=ROOT, env=CLI_ENV,
+                          capture_output=True, text=True, timeout=600)
+
 
 # The demo benchmark's main metric per task (protocol cmteb), as tasks/demo/*.yaml define it.
 DEMO_METRICS = {

@@ -6,10 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -24,9 +21,8 @@ from cmteb.leaderboard.plots import render_plots
 from cmteb.leaderboard.publish import publish
 from cmteb.leaderboard.tables import csv_text, markdown_text
 from cmteb.textsafe import FORMULA_STARTS, csv_cell, md_code, md_text
-from tests.leaderboard.lb_files import cmteb_doc, write_doc
+from tests.leaderboard.lb_files import cmteb_doc, run_cmteb, write_doc
 
-ROOT = Path(__file__).resolve().parents[2]
 HOSTILE = ['=HYPERLINK("http://evil.example/","click")', "@SUM(1+1)", "+cmd|' /C calc'!A0",
            "-2+3", "\tTAB", "\rCR", "line\nbreak | pipe", "<script>alert(1)</script>",
            "$x^2$", "price $5 and $6", "_hidden", "**bold** [link](http://x) `code`"]
@@ -80,11 +76,8 @@ def test_a_dollar_in_a_name_does_not_crash_the_plots(board):
 def test_the_cli_writes_a_leaderboard_of_hostile_names(tmp_path):
     write_named(tmp_path / "results", HOSTILE)
     out = tmp_path / "lb"
-    proc = subprocess.run([sys.executable, "-m", "cmteb", "leaderboard", "--results",
-                           str(tmp_path / "results"), "--benchmark", "demo", "--out", str(out),
-                           "--resamples", "0"],
-                          cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1"},
-                          capture_output=True, text=True, timeout=600)
+    proc = run_cmteb("leaderboard", "--results", str(tmp_path / "results"), "--benchmark", "demo",
+                     "--out", str(out), "--resamples", "0")
     assert proc.returncode == 0, proc.stderr
     assert (out / "plots" / "size.png").is_file() and (out / "index.html").is_file()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["lb", "results"]  # no staging left

@@ -4,9 +4,6 @@ read back by the pinned mteb with equal scores, and a model-card model-index blo
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -18,14 +15,7 @@ from cmteb.leaderboard.build import build_leaderboard
 from cmteb.leaderboard.model_card import HF_TASK_TYPES, model_card_text
 from cmteb.leaderboard.results_repo import export_results
 from cmteb.tasks.registry import TaskRegistry
-
-ROOT = Path(__file__).resolve().parents[2]
-ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(ROOT)}
-
-
-def cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "cmteb", *args], cwd=ROOT, env=ENV,
-                          capture_output=True, text=True, timeout=600)
+from tests.leaderboard.lb_files import run_cmteb
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +38,7 @@ def test_the_pinned_mteb_reads_the_export_back_with_equal_scores(demo_run, tmp_p
     from mteb.cache import ResultCache
 
     out = tmp_path / "export"
-    proc = cli("leaderboard", "--results", str(demo_run), "--benchmark", "demo", "--no-plots",
+    proc = run_cmteb("leaderboard", "--results", str(demo_run), "--benchmark", "demo", "--no-plots",
                "--resamples", "0", "--out", str(tmp_path / "lb"), "--export-results", str(out),
                "--model-card", "hash")
     assert proc.returncode == 0, proc.stderr
