@@ -98,10 +98,12 @@ def _samples_for(score: TaskScore, conv: TaskConvention) -> tuple[PairedSamples,
         return f"no per-sample statistic for {conv.type} {score.metric}"
     columns, fixed, segments, start = [], [], [], 0
     for split in conv.splits:
-        cols = [np.asarray(samples[split][key], dtype=np.float64) for key in recipe.keys]
-        if recipe.fixed:
-            cols.append(np.asarray(samples[split][recipe.fixed], dtype=np.float64))
-        if len({len(c) for c in cols}) != 1 or len(cols[0]) == 0:
+        keys = [*recipe.keys, *([recipe.fixed] if recipe.fixed else [])]
+        try:
+            cols = [np.asarray(samples[split][key], dtype=np.float64) for key in keys]
+        except (TypeError, ValueError) as exc:
+            raise UserError(f"{path}: split {split}: per-sample values that are not numbers") from exc
+        if len({len(c) for c in cols}) != 1 or len(cols[0]) == 0 or cols[0].ndim != 1:
             raise UserError(f"{path}: split {split}: per-sample columns of different lengths")
         table = np.column_stack(cols)
         if not np.isfinite(table).all():

@@ -134,3 +134,15 @@ def test_resamples_are_cached_by_content(tmp_path, monkeypatch):
     write_sts(tmp_path / "r", "org/m", cosine[::-1].copy(), gold)  # other samples: other key
     with pytest.raises(AssertionError, match="recomputed"):
         build_leaderboard([tmp_path / "r"], "demo", resamples=200)
+
+
+@pytest.mark.parametrize("gold", [[1.0, None, 3.0], [1.0, "x", 3.0], [1.0, 2.0]])
+def test_malformed_per_sample_columns_are_a_user_error_naming_the_file(tmp_path, gold):
+    from cmteb.errors import UserError
+
+    write_sts(tmp_path, "org/m", np.array([0.1, 0.2, 0.3]), np.array([1.0, 2.0, 3.0]))
+    path = tmp_path / "org__m" / "rev1" / "DemoSTS.samples.json"
+    path.write_text(json.dumps({"task": "DemoSTS",
+                                "splits": {"test": {"cosine": [0.1, 0.2, 0.3], "gold": gold}}}))
+    with pytest.raises(UserError, match=r"DemoSTS\.samples\.json: split test"):
+        build_leaderboard([tmp_path], "demo", resamples=100)
