@@ -7,12 +7,13 @@ rounding would be "cleaner" but misses 5 of the 25 published category cells this
 (e.g. bge-base-zh-v1.5 Reranking: 65.395 is 65.39499... as a float, published 65.39). Means are
 over tasks (task-weighted), never means of category means.
 
-A float sum depends on its order in the last bit, which can move a mean that lands on a .xx5
-boundary: the published scripts summed in table order, while the run summary and compare list
-tasks in other orders. `mean2` sums the rounded scores in ascending order, so the result depends
-only on the scores; it reproduces every published cell that table order does (the 25 category
-cells and the 31-task averages of m3e-base and text2vec-base-chinese), while an exactly rounded
-sum (`math.fsum`) or descending order misses one (bge-small-zh-v1.5 STS: 49.10, published 49.11).
+A float sum depends on its order in the last bit, which decides a mean that lands exactly on a
+.xx5 boundary: the published scripts summed in table order (bge-large-zh Retrieval: 71.525
+exactly, published 71.53, where ascending order gives 71.52; bge-small-zh-v1.5 STS: published
+49.11, where an exactly rounded sum gives 49.10). So every mean cmteb shows goes through
+`table_mean`, which sums the task scores in the published tables' order whatever order a tool
+lists them in: task types in the tables' column order (`TYPE_ORDER`), within a type the order of
+the `C-MTEB-35` manifest (the README columns), then any other task by name.
 
 So the same results give the same digits everywhere, where a mean of unrounded scores can differ
 from the published mean in the last digit (81.06 against 81.05).
@@ -20,7 +21,12 @@ from the published mean in the last digit (81.06 against 81.05).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Mapping, Sequence
+
+# The published tables' column order of the task types.
+TYPE_ORDER = ("Retrieval", "STS", "PairClassification", "Classification", "Reranking", "Clustering")
+ORDER_BENCHMARK = "C-MTEB-35"  # its manifest lists each type's tasks in the README's column order
 
 
 def round2(value: float) -> float:
@@ -29,11 +35,31 @@ def round2(value: float) -> float:
 
 
 def mean2(values: Sequence[float]) -> float:
-    """Round each value (points) to 2 dp, sum them in ascending order, divide, round to 2 dp
-    (module doc). Not empty."""
+    """Round each value (points) to 2 dp, sum them left to right in the order given, divide,
+    round to 2 dp. Not empty. Task scores go through `table_mean`, which fixes the order."""
     if not values:
         raise ValueError("mean of no values")
-    return round2(sum(sorted(round2(v) for v in values)) / len(values))
+    return round2(sum(round2(v) for v in values) / len(values))
+
+
+@functools.cache
+def _manifest_positions() -> dict[str, int]:
+    from cmteb.tasks.registry import TaskRegistry
+
+    return {task: i for i, task in enumerate(TaskRegistry().benchmark(ORDER_BENCHMARK).tasks)}
+
+
+def table_key(task: str, task_type: str) -> tuple[int, int, str]:
+    """Where a task comes in the published tables' order (module doc)."""
+    types = TYPE_ORDER.index(task_type) if task_type in TYPE_ORDER else len(TYPE_ORDER)
+    return types, _manifest_positions().get(task, len(_manifest_positions())), task
+
+
+def table_mean(scores: Mapping[str, float], types: Mapping[str, str]) -> float:
+    """`mean2` of task scores (task -> points) summed in the published tables' order; `types`:
+    task -> task type. Not empty."""
+    order = sorted(scores, key=lambda task: table_key(task, types[task]))
+    return mean2([scores[task] for task in order])
 
 
 def text2(value: float | None, missing: str = "") -> str:

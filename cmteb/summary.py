@@ -14,7 +14,7 @@ from pathlib import Path
 
 from cmteb.data.quick import results_revision
 from cmteb.results.task_result import result_path
-from cmteb.rounding import mean2, text2
+from cmteb.rounding import table_mean, text2
 from cmteb.runner import RunReport, TaskOutcome
 from cmteb.tasks.spec import TASK_TYPES
 
@@ -63,8 +63,9 @@ def _model_lines(model: str, outcomes: list[TaskOutcome], protocol: str,
     width = max([len(o.task) for o in outcomes] + [len("Average")]) + 2
     metric_width = max(len((o.result or {}).get("cmteb", {}).get("main_score_metric") or "")
                        for o in outcomes) + 2
-    per_type: dict[str, list[float]] = defaultdict(list)
-    scores: list[float] = []
+    per_type: dict[str, dict[str, float]] = defaultdict(dict)
+    scores: dict[str, float] = {}
+    type_of = {o.task: o.type for o in outcomes}
     for o in outcomes:
         if o.result is None:
             lines.append(f"  {o.task:<{width}} {o.type:<20} FAILED: {o.error}")
@@ -76,18 +77,18 @@ def _model_lines(model: str, outcomes: list[TaskOutcome], protocol: str,
         lines.append(f"  {o.task:<{width}} {o.type:<20} {metric:<{metric_width}} "
                      f"{text2(points, '-'):>6}{note}")
         if points is not None:
-            per_type[o.type].append(points)
-            scores.append(points)
+            per_type[o.type][o.task] = points
+            scores[o.task] = points
     pad = 21 + metric_width
     for task_type in [t for t in TASK_TYPES if t in per_type] + sorted(set(per_type) - set(TASK_TYPES)):
         values = per_type[task_type]
         if len(values) > 1:  # a one-task "mean" repeats the task's line
             lines.append(f"  {task_type + ' mean':<{width}} {f'{len(values)} tasks':<{pad}} "
-                         f"{text2(mean2(values)):>6}")
+                         f"{text2(table_mean(values, type_of)):>6}")
     if scores:
         over = f"{len(scores)} tasks" if len(scores) == len(outcomes) else \
             f"{len(scores)} of {len(outcomes)} tasks"
-        lines.append(f"  {'Average':<{width}} {over:<{pad}} {text2(mean2(scores)):>6}")
+        lines.append(f"  {'Average':<{width}} {over:<{pad}} {text2(table_mean(scores, type_of)):>6}")
     return lines
 
 

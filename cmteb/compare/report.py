@@ -10,7 +10,7 @@ from typing import Any
 
 from cmteb.compare.core import Comparison, GroupDelta, TaskComparison
 from cmteb.compare.resultset import ResultSet
-from cmteb.rounding import mean2
+from cmteb.rounding import table_mean
 
 VERDICT_MD = {"regression": "**regression**", "improvement": "improvement", "unchanged": "unchanged"}
 
@@ -43,7 +43,9 @@ def _task_row(row: TaskComparison, marks: dict[str, int]) -> str:
 
 def _group_row(group: GroupDelta, rows: list[TaskComparison], bold: bool = False) -> str:
     name = f"**{group.name}**" if bold else group.name
-    base, cand = mean2([r.baseline for r in rows]), mean2([r.candidate for r in rows])  # one rule
+    types = {r.task: r.type for r in rows}  # cmteb.rounding: the summary's and leaderboard's rule
+    base, cand = (table_mean({r.task: getattr(r, side) for r in rows}, types)
+                  for side in ("baseline", "candidate"))
     return f"| {name} | {group.tasks} | {base:.2f} | {cand:.2f} | {cand - base:+.2f} |"
 
 

@@ -14,7 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from cmteb.errors import UserError
-from cmteb.leaderboard.aggregate import build_row, types_of
+from cmteb.leaderboard.aggregate import build_row, type_map, types_of
 from cmteb.leaderboard.choose import choose, group_by_model
 from cmteb.leaderboard.convention import conventions, file_protocol
 from cmteb.leaderboard.discover import read_results
@@ -43,7 +43,8 @@ def _row(model: str, by_task: dict[str, list[ResultFile]], convs: Sequence[TaskC
         c.task: bootstrap_task(row.tasks[c.task], c, model=model, resamples=resamples, seed=seed)
         for c in convs if row.tasks[c.task].raw is not None}
     row = with_intervals(row, boots)
-    return replace(row, ranking=ranking_of(row, boots), facts=model_facts(model, used))
+    return replace(row, ranking=ranking_of(row, boots, type_map(types)),
+                   facts=model_facts(model, used))
 
 
 def build_leaderboard(results: Sequence[Path], benchmark: str, *, strict: bool = False,

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cmteb.leaderboard.records import Leaderboard, ModelRow, PublishedAverage
-from cmteb.rounding import mean2, round2
+from cmteb.rounding import round2, table_mean
 from cmteb.tasks.registry import TaskRegistry
 
 README_35_TASK_ROWS = frozenset({"BAAI/bge-large-zh-v1.5", "BAAI/bge-base-zh-v1.5",
@@ -69,7 +69,8 @@ def published_average(row: ModelRow, board: Leaderboard,
         parts.append(f"{n} of this table's tasks {'has' if n == 1 else 'have'} no result "
                      f"({_names(list(row.overall.missing))}), so there is no recomputed Avg")
     if counted_here and not counted_there and all(row.tasks[t].raw is not None for t in readme_tasks):
-        same = mean2([row.tasks[t].raw for t in readme_tasks])
+        same = table_mean({t: row.tasks[t].raw for t in readme_tasks},
+                          {c.task: c.type for c in board.conventions})
         parts.append(f"over the README's {len(readme_tasks)} tasks these scores average "
                      f"{same:.2f} ({round2(same - value):+.2f})")
     if board.protocol != README_PROTOCOL:

@@ -26,20 +26,21 @@ from scipy.stats import rankdata
 
 from cmteb.leaderboard.intervals import Bootstrap, mean_interval
 from cmteb.leaderboard.records import ModelRow, Ranking
-from cmteb.rounding import mean2
+from cmteb.rounding import table_mean
 
 RULE = ("Rank: by the mean over the tasks a model has (marked * when it lacks some); models "
         "whose 95% intervals overlap share a rank. Borda: the MTEB leaderboard's Borda count "
         "(per task n_models - rank among the models that have it; a missing task earns 0).")
 
 
-def ranking_of(row: ModelRow, boots: Mapping[str, Bootstrap]) -> Ranking:
-    """The mean a row is ranked on, with its interval (`boots`: task -> resamples, may be empty)."""
+def ranking_of(row: ModelRow, boots: Mapping[str, Bootstrap], type_of: Mapping[str, str]) -> Ranking:
+    """The mean a row is ranked on, with its interval (`boots`: task -> resamples, may be empty;
+    `type_of`: task -> task type)."""
     present = [t for t, s in row.tasks.items() if s.raw is not None]
     if not row.overall.missing:
         mean, interval = row.overall.value, row.overall.interval
     else:
-        mean = mean2([row.tasks[t].raw for t in present]) if present else None
+        mean = table_mean({t: row.tasks[t].raw for t in present}, type_of) if present else None
         interval = mean_interval([boots[t] for t in present]) if present and all(
             t in boots for t in present) else None
     return Ranking(mean=mean, tasks=len(present), of=len(row.tasks), interval=interval)

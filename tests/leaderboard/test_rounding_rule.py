@@ -21,7 +21,7 @@ SCORES = {"DemoRetrieval": 0.81044, "DemoReranking": 0.81054, "DemoSTS": 0.81064
           "DemoPairClassification": 0.81054, "DemoClassification": 0.81054,
           "DemoClustering": 0.81064}
 POINTS = [v * 100 for v in SCORES.values()]
-PUBLISHED_RULE = round(sum(sorted(round(p, 2) for p in POINTS)) / len(POINTS), 2)
+PUBLISHED_RULE = round(sum(round(p, 2) for p in POINTS) / len(POINTS), 2)
 
 
 def test_the_scores_tell_the_two_rules_apart():
