@@ -19,12 +19,12 @@ from cmteb.errors import UserError
 
 EXAMPLES = """\
 examples:
-  cmteb leaderboard --results results --benchmark C-MTEB --out leaderboard
-  cmteb leaderboard --results results mteb-results/results --benchmark C-MTEB-35 --format json
+  cmteb leaderboard --results results                          # C-MTEB table of your runs
+  cmteb leaderboard --results results mteb-results/results --benchmark "MTEB(cmn, v1)" --out lb
+  cmteb leaderboard --results results --benchmark C-MTEB-35 --format json
   cmteb leaderboard --results results --model-card BAAI/bge-small-zh-v1.5
-  cmteb leaderboard --results results --export-results results-pr   # then copy results-pr/results
-                                                                   # into a clone of
-                                                                   # embeddings-benchmark/results
+  cmteb leaderboard --results results --export-results results-pr
+      # then copy results-pr/results into a clone of embeddings-benchmark/results
 """
 
 
@@ -36,8 +36,6 @@ def _resamples(value: str) -> int:
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.formatter_class = argparse.RawDescriptionHelpFormatter
-    p.epilog = EXAMPLES
     p.add_argument("--results", type=Path, nargs="+", required=True, metavar="DIR",
                    help="folders holding {org__model}/{revision}/{Task}.json at any depth "
                         "(cmteb output or the mteb results repository)")

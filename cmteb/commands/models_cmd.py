@@ -21,10 +21,20 @@ COLUMNS = (("name", "MODEL"), ("kind", "KIND"), ("adapter", "ADAPTER"), ("revisi
            ("published", "PUBLISHED AVG"))
 
 
+EXAMPLES = """\
+examples:
+  cmteb models                                # every registered model and its settings
+  cmteb models BAAI/bge-large-zh-v1.5         # one model
+  cmteb models --kind cross-encoder --format json
+"""
+
+
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("name", nargs="?", help="show this model only")
-    p.add_argument("--kind", choices=["bi-encoder", "cross-encoder", "lexical"])
-    p.add_argument("--format", choices=["table", "json"], default="table")
+    p.add_argument("--kind", choices=["bi-encoder", "cross-encoder", "lexical"],
+                   help="only models of this kind (default: all)")
+    p.add_argument("--format", choices=["table", "json"], default="table",
+                   help="an aligned table, or one JSON document with every registry field")
 
 
 def _text_cell(row: dict[str, Any]) -> str:
