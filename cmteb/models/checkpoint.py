@@ -118,6 +118,8 @@ def _cross_encoder(ckpt: Checkpoint, opts: ModelOptions, entry: ModelEntry | Non
                    policy: TextPolicy) -> ResolvedModel:
     from cmteb.models.cross_encoder import DEFAULT_MAX_LENGTH, CrossEncoderScorer, CrossEncoderSettings
 
+    if entry is not None and entry.adapter == "qwen3-reranker":
+        return _qwen3_reranker(ckpt, opts, entry, policy)
     if opts.pooling is not None or opts.normalize is not None:
         arch = ", ".join(ckpt.architectures()) or "a cross-encoder"
         raise UserError(f"model {ckpt.display} is a cross-encoder reranker ({arch}): it scores "
@@ -130,6 +132,23 @@ def _cross_encoder(ckpt: Checkpoint, opts: ModelOptions, entry: ModelEntry | Non
                 "input": "[query, passage] pair, longest-first truncation", "score": "raw logit"}
     return _resolved(ckpt, opts, policy, "cross-encoder", "cross-encoder", recorded,
                      lambda: CrossEncoderScorer(ckpt.source, settings))
+
+
+def _qwen3_reranker(ckpt: Checkpoint, opts: ModelOptions, entry: ModelEntry,
+                    policy: TextPolicy) -> ResolvedModel:
+    from cmteb.models.qwen3_reranker import Qwen3RerankerScorer, Qwen3RerankerSettings
+
+    given = [flag for flag, value in (("--pooling", opts.pooling), ("--normalize", opts.normalize),
+                                      ("--query-instruction", opts.query_instruction),
+                                      ("--query-prefix", opts.query_prefix),
+                                      ("--passage-prefix", opts.passage_prefix)) if value is not None]
+    if given:
+        raise UserError(f"model {ckpt.display}: {', '.join(given)} cannot be applied (a Qwen3 reranker "
+                        "scores pairs inside its own chat template, with its own instruction)")
+    settings = Qwen3RerankerSettings(max_length=opts.max_length or entry.max_length or 8192,
+                                     dtype=opts.dtype, device=opts.device, revision=ckpt.load_revision)
+    return _resolved(ckpt, opts, policy, "qwen3-reranker", "cross-encoder", settings.record(),
+                     lambda: Qwen3RerankerScorer(ckpt.source, settings))
 
 
 def _transformers(ckpt: Checkpoint, opts: ModelOptions, entry: ModelEntry | None,
