@@ -31,7 +31,7 @@ from cmteb.evaluators import SplitResult
 from cmteb.evaluators._faiss_search import import_faiss
 from cmteb.evaluators._search import SEARCH_BACKENDS, search_backend
 from cmteb.models.embed_store import RunStores
-from cmteb.models.embedder import LazyAdapter, TaskEmbedder
+from cmteb.models.embedder import SEGMENT_TEXTS, LazyAdapter, TaskEmbedder
 from cmteb.models.resolve import ResolvedModel, resolve_model
 from cmteb.models.stages import prepare_models, run_depth
 from cmteb.protocols import get_protocol
@@ -172,7 +172,8 @@ def task_embedder(planned: PlannedTask, model: ResolvedModel, config: RunConfig,
                         model.name, store=stores.for_model(model) if stores is not None else None,
                         progress=TaskProgress(planned.spec.name, enabled=config.show_progress,
                                               unit="pairs" if model.kind == "cross-encoder" else "texts"),
-                        token_budget=config.token_budget)
+                        token_budget=config.token_budget,
+                        segment_texts=model.store_every or SEGMENT_TEXTS)
 
 
 def score_task(

@@ -11,6 +11,7 @@ from cmteb.distributed import cli_args as distributed_args
 from cmteb.engine.batching import DEFAULT_BATCH_SIZE
 from cmteb.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_TASK_FAILED, UserError, one_line
 from cmteb.evaluators._search import SEARCH_BACKENDS
+from cmteb.models import api_options
 from cmteb.models.resolve import ModelOptions
 
 
@@ -21,8 +22,8 @@ def _csv(value: str) -> list[str]:
 def add_arguments(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("model")
     g.add_argument("--model", action="append", default=[], metavar="M",
-                   help="registry or hub name, local folder, 'hash', or package.module:Class "
-                        "(repeatable, or comma-separated)")
+                   help="registry or hub name, local folder, 'hash', package.module:Class, or api:NAME "
+                        "for a served model (repeatable, or comma-separated)")
     g.add_argument("--models-file", type=Path, help="a file with one model per line")
     g.add_argument("--revision", help="model revision (hub commit) to load and record")
     g.add_argument("--name", help="name to record and use for the results folder")
@@ -47,6 +48,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         "(default 100)")
     g.add_argument("--first-stage", metavar="MODEL_OR_RESULTS",
                    help="the retrieval run a cross-encoder reranks: a model, or a results folder")
+    api_options.add_arguments(p)
     t = p.add_argument_group("tasks")
     t.add_argument("--tasks", type=_csv, default=[], metavar="A,B")
     t.add_argument("--benchmark", metavar="NAME")
@@ -102,7 +104,7 @@ def config_from_args(args: argparse.Namespace) -> RunConfig:
         passage_prefix=args.passage_prefix, symmetric_prefix=args.symmetric_prefix,
         max_length=args.max_length, dtype=args.dtype, device=args.device, name=args.name,
         revision=args.revision, rerank_top_k=args.rerank_top_k, first_stage=args.first_stage,
-        instruction_scope=args.instruction_scope,
+        instruction_scope=args.instruction_scope, api=api_options.from_args(args),
     )
     selection = TaskSelection(
         tasks=tuple(args.tasks), benchmark=args.benchmark, task_types=tuple(args.task_types),

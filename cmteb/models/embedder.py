@@ -6,7 +6,8 @@
 3. strings already in the model's store (the on-disk cache, or a run-scoped store when caching
    is off) are read from it: this is also how texts shared between the tasks of a run are
    encoded once;
-4. the rest go to the encoder in segments of SEGMENT_TEXTS, each stored as soon as it is done
+4. the rest go to the encoder in segments of `segment_texts` (SEGMENT_TEXTS, or the model's
+   `store_every`), each stored as soon as it is done
    (an interrupted run resumes from there), under the run's engine settings (token budget,
    progress);
 5. every encoder output is checked before it is stored or scored (row count, one dimension for
@@ -102,6 +103,7 @@ class TaskEmbedder:
     store: EmbeddingCache | None = None
     progress: TaskProgress | None = None
     token_budget: int | None = None
+    segment_texts: int = SEGMENT_TEXTS
     stats: EncodeStats = field(default_factory=EncodeStats)
     _dim: int | None = None
 
@@ -129,8 +131,8 @@ class TaskEmbedder:
             self._check_dim(cached.shape[1])
             out = np.empty((len(texts), cached.shape[1]), dtype=np.float32)
             out[found] = cached
-        for start in range(0, len(missing), SEGMENT_TEXTS):
-            segment = missing[start : start + SEGMENT_TEXTS]
+        for start in range(0, len(missing), self.segment_texts):
+            segment = missing[start : start + self.segment_texts]
             seg_texts = [texts[i] for i in segment]
             rows = self._encode(seg_texts, role)
             if self.store is not None:

