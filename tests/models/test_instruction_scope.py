@@ -126,3 +126,30 @@ def test_input_type_tags_round_trip_and_key_the_text():
     assert split_tag(query) == ("query", "同一句") and split_tag(doc) == ("passage", "同一句")
     assert split_tag(tag("t") + "\x1ex") == ("t", "\x1ex") and split_tag("plain") == (None, "plain")
     assert policy.record(spec)["query_input_type"] == "query"
+
+
+def test_scope_is_recorded_and_decisive_in_results(tmp_path, capsys, monkeypatch):
+    """An instruction model (hash with e5-instruct's template) on DemoSTS: `all` records the
+    instruction on the STS texts; a rerun with the default scope is refused (exit 2, naming the
+    task and the text policy) until --overwrite."""
+    import json
+
+    from cmteb.cli import main
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    base = ["run", "--no-progress", "--model", "hash", "--query-instruction", "Instruct: {task}\nQuery: ",
+            "--tasks", "DemoSTS", "--output-dir", str(tmp_path)]
+    assert main([*base, "--instruction-scope", "all"]) == 0
+    result = tmp_path / "hash" / "hash-v1" / "DemoSTS.json"
+    policy = json.loads(result.read_text())["cmteb"]["text_policy"]
+    assert policy == {"symmetric_prefix": "", "instruction_scope": "all",
+                      "symmetric_instruction": "Instruct: Retrieve semantically similar text.\nQuery: "}
+    wide = json.loads(result.read_text())["scores"]
+    capsys.readouterr()
+    assert main(base) == 2
+    err = capsys.readouterr().err
+    assert "DemoSTS" in err and "text_policy" in err and len(err.strip().splitlines()) == 1
+    assert main([*base, "--overwrite"]) == 0
+    doc = json.loads(result.read_text())
+    assert doc["cmteb"]["text_policy"] == {"symmetric_prefix": ""}
+    assert doc["scores"] != wide  # the instruction reached the texts, so the scores moved
