@@ -29,9 +29,8 @@ from cmteb.engine.devices import configure_cpu_threads, parse_devices
 from cmteb.engine.placement import place
 from cmteb.engine.precision import apply_precision, forward_context
 from cmteb.errors import UserError
-from cmteb.models.cross_encoder import PAIR_SEP, split_pairs
+from cmteb.models.cross_encoder import CrossEncoderScorer, split_pairs
 from cmteb.models.truncation import TruncationCounter
-from cmteb.tasks.spec import TaskSpec
 
 INSTRUCTION = "Given the user query, retrieval the relevant passages"
 PREFIX = ("<|im_start|>system\nJudge whether the Document meets the requirements based on the Query "
@@ -119,20 +118,13 @@ def load_backend(name_or_path: str, settings: Qwen3RerankerSettings, device: str
     return Qwen3RerankerBackend(name_or_path, replace(settings, device=device))
 
 
-class Qwen3RerankerScorer:
-    """Pair-scorer contract: `predict(pairs, *, task, batch_size) -> float32 (n,)` P(yes)."""
+class Qwen3RerankerScorer(CrossEncoderScorer):
+    """Pair-scorer contract: `predict(pairs, *, task, batch_size) -> float32 (n,)` P(yes); pairs,
+    batching and the truncation report as `CrossEncoderScorer`, over `Qwen3RerankerBackend`."""
 
     def __init__(self, name_or_path: str, settings: Qwen3RerankerSettings, *,
                  devices: list[str] | None = None) -> None:
         self.placement = place(partial(load_backend, name_or_path, settings),
                                partial(Qwen3RerankerBackend, name_or_path, settings, with_model=False),
                                devices or parse_devices(settings.device))
-        self.backend: Qwen3RerankerBackend = self.placement.backend
-
-    def predict(self, pairs: list[tuple[str, str]], *, task: TaskSpec, batch_size: int) -> np.ndarray:
-        if any(PAIR_SEP in q or PAIR_SEP in p for q, p in pairs):
-            raise UserError(f"task {task.name}: a text contains U+001F, which cmteb reserves")
-        return self.placement.encode([q + PAIR_SEP + p for q, p in pairs], batch_size=batch_size)[:, 0]
-
-    def take_encoding_report(self) -> dict[str, Any]:
-        return {"truncation": self.backend.truncation.take()}
+        self.backend: Qwen3RerankerBackend = self.placement.backend  # type: ignore[assignment]
