@@ -9,9 +9,9 @@ from typing import Any
 from cmteb.config import RunConfig, TaskSelection
 from cmteb.engine.batching import DEFAULT_BATCH_SIZE
 from cmteb.errors import TaskError, UserError
+from cmteb.models.contract import Encoder
 from cmteb.models.policy import TextPolicy
-from cmteb.models.protocol import Encoder
-from cmteb.models.resolve import NO_REVISION, ModelOptions, ResolvedModel, apply_policy_overrides
+from cmteb.models.types import NO_REVISION, ModelOptions, ResolvedModel, apply_policy_overrides
 from cmteb.runner import run
 
 _OPTION_NAMES = {f.name for f in fields(ModelOptions)}

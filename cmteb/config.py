@@ -7,7 +7,7 @@ from pathlib import Path
 
 from cmteb.distributed.options import RayOptions, Shard
 from cmteb.engine.batching import DEFAULT_BATCH_SIZE
-from cmteb.models.resolve import ModelOptions
+from cmteb.models.types import ModelOptions
 
 
 @dataclass(frozen=True)

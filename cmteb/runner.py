@@ -30,10 +30,12 @@ from cmteb.errors import CmtebError, UserError
 from cmteb.evaluators import SplitResult
 from cmteb.evaluators._faiss_search import import_faiss
 from cmteb.evaluators._search import SEARCH_BACKENDS, search_backend
+from cmteb.models.contract import LazyAdapter
 from cmteb.models.embed_store import RunStores
-from cmteb.models.embedder import SEGMENT_TEXTS, LazyAdapter, TaskEmbedder
-from cmteb.models.resolve import ResolvedModel, resolve_model
+from cmteb.models.embedder import TaskEmbedder
+from cmteb.models.resolve import resolve_model
 from cmteb.models.stages import prepare_models, run_depth
+from cmteb.models.types import ResolvedModel
 from cmteb.protocols import get_protocol
 from cmteb.results import provenance
 from cmteb.results.io import WriteError, stale_temp_files, write_json_atomic
@@ -173,7 +175,7 @@ def task_embedder(planned: PlannedTask, model: ResolvedModel, config: RunConfig,
                         progress=TaskProgress(planned.spec.name, enabled=config.show_progress,
                                               unit="pairs" if model.kind == "cross-encoder" else "texts"),
                         token_budget=config.token_budget,
-                        segment_texts=model.store_every or SEGMENT_TEXTS)
+                        segment_texts=model.store_every)
 
 
 def score_task(

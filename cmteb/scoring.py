@@ -5,21 +5,25 @@
   tasks as a second stage over the model's `first_stage` run; the pair scores share the
   embedder's store and counts, and the model loads only if a pair is not in the store;
 - lexical (bm25): `pairwise.bm25_retrieval` / `bm25_reranking`.
-Which kinds may run which task types is checked before any work (`cmteb.models.stages`).
+Which kinds may run which task types is checked before any work (`cmteb.models.stages`); a split
+whose data a kind cannot score is a TaskError here.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from cmteb.data.types import RerankGroups, RetrievalCorpus
+from cmteb.errors import TaskError
 from cmteb.evaluators import SplitResult, evaluate_split, pairwise
-from cmteb.models.embedder import LazyAdapter
+from cmteb.models.contract import LazyAdapter, LexicalModel, Role
 from cmteb.models.pair_scorer import TaskPairScorer
+from cmteb.models.types import ModelKind
 
 if TYPE_CHECKING:
     from cmteb.data.types import SplitData
     from cmteb.models.embedder import TaskEmbedder
-    from cmteb.models.resolve import ResolvedModel
+    from cmteb.models.types import ResolvedModel
     from cmteb.protocols import Protocol
     from cmteb.tasks.spec import TaskSpec
 
@@ -30,25 +34,46 @@ def score_split(
 ) -> SplitResult:
     """Score one split of `spec` with `model`. `embedder`: the task's embedder; a cross-encoder
     uses its store, counts, progress bar and token budget for the pair scores."""
-    if model.kind == "bi-encoder":
+    if model.kind == ModelKind.BI_ENCODER:
         return evaluate_split(spec, data, embedder, protocol)
-    if model.kind == "lexical":
-        adapter = model.load()
+    if model.kind == ModelKind.LEXICAL:
+        return _lexical(model, spec, data, protocol)
+    return _cross_encoder(model, spec, split, data, embedder, protocol)
 
-        def fmt(texts: list[str], role: str) -> list[str]:
-            return model.policy.format(texts, role, spec)  # type: ignore[arg-type]
 
-        if spec.type == "Retrieval":
-            return pairwise.bm25_retrieval(spec, data, adapter, fmt, protocol)  # type: ignore[arg-type]
-        return pairwise.bm25_reranking(spec, data, adapter, fmt)  # type: ignore[arg-type]
+def _lexical(model: ResolvedModel, spec: TaskSpec, data: SplitData, protocol: Protocol) -> SplitResult:
+    adapter = model.load()
+    if not isinstance(adapter, LexicalModel):
+        raise TaskError(f"model {model.name}: a lexical model needs index(texts); "
+                        f"{type(adapter).__name__} has none")
+
+    def fmt(texts: list[str], role: Role) -> list[str]:
+        return model.policy.format(texts, role, spec)
+
+    if isinstance(data, RetrievalCorpus):
+        return pairwise.bm25_retrieval(spec, data, adapter, fmt, protocol)
+    if isinstance(data, RerankGroups):
+        return pairwise.bm25_reranking(spec, data, adapter, fmt)
+    raise _unscorable(model, spec)
+
+
+def _cross_encoder(model: ResolvedModel, spec: TaskSpec, split: str, data: SplitData,
+                   embedder: TaskEmbedder, protocol: Protocol) -> SplitResult:
     scorer = TaskPairScorer(LazyAdapter(model.load), model.policy, spec, embedder.batch_size,
                             model.name, store=embedder.store, stats=embedder.stats,
                             progress=embedder.progress, token_budget=embedder.token_budget)
-    if spec.type == "Reranking":
-        return pairwise.cross_encoder_reranking(spec, data, scorer)  # type: ignore[arg-type]
+    if isinstance(data, RerankGroups):
+        return pairwise.cross_encoder_reranking(spec, data, scorer)
     stage = model.first_stage
-    return pairwise.cross_encoder_retrieval(spec, data, scorer, stage.run(spec.name, split),  # type: ignore[arg-type]
-                                            stage.top_k, protocol)
+    if isinstance(data, RetrievalCorpus) and stage is not None:
+        return pairwise.cross_encoder_retrieval(spec, data, scorer, stage.run(spec.name, split),
+                                                stage.top_k, protocol)
+    raise _unscorable(model, spec)
+
+
+def _unscorable(model: ResolvedModel, spec: TaskSpec) -> TaskError:
+    return TaskError(f"model {model.name} ({model.kind}) cannot score task {spec.name} ({spec.type})"
+                     + (" without a first stage" if spec.type == "Retrieval" else ""))
 
 
 def encoding_report(model: ResolvedModel) -> dict[str, Any]:

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 from cmteb.config import RunConfig, TaskSelection
-from cmteb.models.resolve import ModelOptions
+from cmteb.models.types import ModelOptions
 from cmteb.runner import run as run_pipeline
 
 E5_PREFIXES = {"query_prefix": "query: ", "passage_prefix": "passage: "}

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from cmteb.commands.run_cmd import _csv
 from cmteb.config import TaskSelection
+from cmteb.errors import EXIT_OK, EXIT_USER_ERROR, one_line
 from cmteb.selection import plan_tasks
 from cmteb.tasks.registry import TaskRegistry
 
@@ -19,11 +21,21 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    from cmteb.data.download import download_tasks
+    from cmteb.data.download import DownloadItem, download_tasks
+    from cmteb.data.hub import MIRROR_VAR, hub_mirror
 
     selection = TaskSelection(tasks=tuple(args.tasks), benchmark=args.benchmark,
                               task_types=tuple(args.task_types))
     plan = plan_tasks(selection, None, TaskRegistry())
-    splits = {t.spec.name: [*t.required, *t.optional] for t in plan.tasks}
-    download_tasks([t.spec for t in plan.tasks], args.data_dir, splits)
-    return 0
+    items = [DownloadItem(t.spec, t.required, t.optional) for t in plan.tasks]
+    if hub_mirror() is not None:
+        print(f"cmteb: reading the hub repos from {hub_mirror()} ({MIRROR_VAR}); their revisions "
+              "are not verified", file=sys.stderr)
+    report = download_tasks(items, args.data_dir)
+    for line in report.lines:
+        print(line)
+    for note in report.notes:
+        print(f"cmteb: note: {note}", file=sys.stderr)
+    for failure in report.failures:
+        print(f"cmteb: error: {one_line(failure)}", file=sys.stderr)
+    return EXIT_USER_ERROR if report.failures else EXIT_OK

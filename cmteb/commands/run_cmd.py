@@ -12,7 +12,7 @@ from cmteb.engine.batching import DEFAULT_BATCH_SIZE
 from cmteb.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_TASK_FAILED, UserError, one_line
 from cmteb.evaluators._search import SEARCH_BACKENDS
 from cmteb.models import api_options
-from cmteb.models.resolve import ModelOptions
+from cmteb.models.types import ModelOptions
 
 
 def _csv(value: str) -> list[str]:

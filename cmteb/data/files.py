@@ -2,7 +2,8 @@
 
 Policy: files are UTF-8 (a leading BOM is ignored); lines are split on "\\n" only, because a JSON
 string may hold U+2028 and friends; "\\r" before a line break is ignored; blank lines are skipped;
-a file without records is an error. Every file read is hashed for the content fingerprint.
+a key given twice in one JSON object is an error (the json module would keep the last); a file
+without records is an error. Every file read is hashed for the content fingerprint.
 """
 
 from __future__ import annotations
@@ -61,9 +62,24 @@ def _lines(text: str) -> Iterator[tuple[int, str]]:
             yield lineno, line.removesuffix("\r")
 
 
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in obj:
+            raise _DuplicateKey(key)
+        obj[key] = value
+    return obj
+
+
 def _parse_json(line: str, where: str) -> Any:
     try:
-        return json.loads(line)
+        return json.loads(line, object_pairs_hook=_unique_keys)
+    except _DuplicateKey as exc:
+        raise UserError(f"{where}: key {str(exc)[:40]!r} appears twice in one record") from None
     except json.JSONDecodeError as exc:
         raise UserError(f"{where}: malformed JSON at column {exc.colno}: {exc.msg}") from None
     except RecursionError:

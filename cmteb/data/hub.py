@@ -1,11 +1,20 @@
 """Load a task's splits from the Hugging Face hub at the pinned revision.
 
 `HubTask(spec).read(split)` picks the configs of the task type's hub layout (`hub_convert` has the
-column layouts) and converts them. Access goes through a `HubSource` (`DatasetsHub` by default:
-`datasets.load_dataset(path, name=config, revision=..., split=...)`), so tests pass in-memory
-tables. Policy: every failure is a one-line `UserError` naming the task and dataset path; a split
-the dataset lacks raises `MissingSplitError`; with `HF_HUB_OFFLINE=1` only the local HF cache is
-used, and an unreachable hub fails at once (one 3 s probe per process) suggesting `--data-dir`.
+column layouts) and converts them; a `fast_loading` task reads the `default` config and keeps the
+rows of its subset (mteb's `fast_load`). Access goes through a `HubSource` (`DatasetsHub` by
+default: `datasets.load_dataset(path, name=config, revision=..., split=...)`), so tests can pass
+in-memory tables.
+
+Hub mirror: with `CMTEB_HUB_MIRROR=DIR`, `DatasetsHub` reads the repo `org/name` from the folder
+`DIR/org/name` (a copy of the hub repo at its pinned revision, e.g. made with `hf download
+org/name --repo-type dataset --revision REV --local-dir DIR/org/name`) through the same
+`datasets.load_dataset` call; the revision is then not verified (a note says so).
+
+Policy: every failure is a one-line `UserError` naming the task and dataset path; a split the
+dataset lacks raises `MissingSplitError`; with `HF_HUB_OFFLINE=1` only the local HF cache is used;
+an unreachable hub (one 3 s probe per process), or offline mode without the data cached, raises
+`HubUnreachableError` suggesting `--data-dir`.
 """
 
 from __future__ import annotations
@@ -14,6 +23,7 @@ import functools
 import os
 import socket
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlparse
 
@@ -25,6 +35,7 @@ from cmteb.data.hub_convert import (
     rerank_groups_from_hub,
     rerank_groups_from_rows,
     retrieval_from_hub,
+    rows_of_subset,
 )
 from cmteb.data.types import SplitData
 from cmteb.errors import UserError
@@ -33,10 +44,15 @@ from cmteb.tasks.spec import TaskSpec
 _OFFLINE_VARS = ("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE")
 _PROXY_VARS = ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy")
 _DATA_DIR_HINT = "use --data-dir DIR (provision it on a connected machine with `cmteb download`)"
+MIRROR_VAR = "CMTEB_HUB_MIRROR"
 
 
 class MissingSplitError(UserError):
     """The hub dataset has no such split (optional splits are skipped on this error)."""
+
+
+class HubUnreachableError(UserError):
+    """The hub cannot be reached (or is offline and the data is not cached): no task can load."""
 
 
 class HubSource(Protocol):
@@ -55,6 +71,12 @@ def hub_offline() -> bool:
     return any(os.environ.get(v, "").upper() in {"1", "ON", "YES", "TRUE"} for v in _OFFLINE_VARS)
 
 
+def hub_mirror() -> Path | None:
+    """The folder of `CMTEB_HUB_MIRROR` (module docstring), or None when it is unset."""
+    value = os.environ.get(MIRROR_VAR, "")
+    return Path(value) if value else None
+
+
 @functools.cache
 def hub_reachable(timeout: float = 3.0) -> bool:
     """One TCP connect to HF_ENDPOINT's host; True when a proxy is configured (cannot probe)."""
@@ -70,19 +92,29 @@ def hub_reachable(timeout: float = 3.0) -> bool:
 
 
 class DatasetsHub:
-    """`HubSource` through `datasets`, mapping its exceptions to one-line UserErrors."""
+    """`HubSource` through `datasets`, mapping its exceptions to one-line UserErrors.
 
-    def __init__(self, task: str, path: str, revision: str) -> None:
+    `mirror`: a folder holding the repo as `mirror/<path>` (module docstring); None = the hub.
+    """
+
+    def __init__(self, task: str, path: str, revision: str, mirror: Path | None = None) -> None:
         self.task, self.path, self.revision = task, path, revision
-        if not hub_offline() and not hub_reachable():
-            raise UserError(f"{task}: cannot reach the Hugging Face hub for {path}; "
-                            f"{_DATA_DIR_HINT}, or set HF_HUB_OFFLINE=1 to use the HF cache")
+        self.location = path
+        if mirror is not None:
+            self.location = str(mirror / path)
+            if not (mirror / path).is_dir():
+                raise UserError(f"{task}: no folder {mirror / path} in the hub mirror "
+                                f"({MIRROR_VAR}={mirror})")
+        elif not hub_offline() and not hub_reachable():
+            raise HubUnreachableError(
+                f"{task}: cannot reach the Hugging Face hub for {path}; {_DATA_DIR_HINT}, "
+                "or set HF_HUB_OFFLINE=1 to use the HF cache")
 
     def configs(self) -> list[str]:
         import datasets
 
         try:
-            return list(datasets.get_dataset_config_names(self.path, revision=self.revision))
+            return list(datasets.get_dataset_config_names(self.location, revision=self.revision))
         except Exception as exc:  # every failure becomes one line
             raise self._error(exc, "configs") from None
 
@@ -91,7 +123,7 @@ class DatasetsHub:
 
         try:
             return datasets.load_dataset(
-                self.path, name=config, revision=self.revision, split=split
+                self.location, name=config, revision=self.revision, split=split
             )
         except ValueError as exc:
             if str(exc).startswith("Unknown split"):
@@ -111,7 +143,8 @@ class DatasetsHub:
         if kind in {"DatasetNotFoundError", "RepositoryNotFoundError"}:
             return UserError(f"{head}: dataset not found on the hub (or gated)")
         if isinstance(exc, ConnectionError | TimeoutError) or "Offline" in str(exc):
-            return UserError(f"{head}: hub unreachable or offline and not cached; {_DATA_DIR_HINT}")
+            return HubUnreachableError(
+                f"{head}: hub unreachable or offline and not cached; {_DATA_DIR_HINT}")
         message = (str(exc).strip().splitlines() or [""])[0][:300]
         return UserError(f"{head}: {kind}: {message}")
 
@@ -136,8 +169,14 @@ class HubTask:
             raise UserError(f"{spec.name}: {path} has no pinned revision (dataset.revision)")
         self.spec, self.path, self.revision = spec, path, revision
         self.subset = spec.dataset.subset
-        self.source = source if source is not None else DatasetsHub(spec.name, path, revision)
         self.notes: list[str] = []
+        if source is None:
+            mirror = hub_mirror()
+            source = DatasetsHub(spec.name, path, revision, mirror)
+            if mirror is not None:
+                self.notes.append(f"{spec.name}: read {path} from the hub mirror {mirror} "
+                                  f"({MIRROR_VAR}); revision {revision} not verified")
+        self.source = source
         self._configs: list[str] | None = None
         self._train: Any = None
         self._whole: dict[str, Mapping[str, Any]] = {}
@@ -152,22 +191,31 @@ class HubTask:
             return self._retrieval(split)
         if kind == "Reranking":
             return self._reranking(split)
-        table, where = self.source.load(self.subset, split), self.where(self.subset, split)
+        table, where = self._subset_table(split)
         if kind == "STS":
-            return pair_scores_from_hub(table, where)
+            return pair_scores_from_hub(table, where, self.spec.score_range)
         if kind == "PairClassification":
             return pair_labels_from_hub(table, where)
         if kind == "Clustering":
             return clustering_sets_from_hub(table, where)
-        train_split = self.spec.classification.train_split if self.spec.classification else "train"
         if self._train is None:
             try:
-                self._train = self.source.load(self.subset, train_split)
+                self._train = self._subset_table(self.spec.train_split)
             except MissingSplitError as exc:
                 raise UserError(f"{exc} (the classification train split)") from None
-        return labeled_texts_from_hub(
-            self._train, table, where, self.where(self.subset, train_split)
-        )
+        return labeled_texts_from_hub(self._train[0], table, where, self._train[1])
+
+    def _subset_table(self, split: str) -> tuple[Any, str]:
+        """(table, where) of the task's subset: its config, or for a fast-loading task the rows
+        of the `default` config whose `lang` is the subset (MissingSplitError when none)."""
+        if not self.spec.dataset.fast_loading:
+            return self.source.load(self.subset, split), self.where(self.subset, split)
+        where = f"{self.where(None, split)} lang={self.subset}"
+        table = rows_of_subset(self.source.load(None, split), self.subset or "", where)
+        if table is None:
+            raise MissingSplitError(f"{self.spec.name}: {self.path} (default config) has no rows "
+                                    f"with lang {self.subset!r} in split {split!r}")
+        return table, where
 
     def _config_names(self) -> list[str]:
         if self._configs is None:
@@ -198,9 +246,7 @@ class HubTask:
         return corpus, self._split_of(self._config("queries"), split), qrels
 
     def _retrieval(self, split: str) -> SplitData:
-        data, notes = retrieval_from_hub(*self._beir(split), where=self.where(self.subset, split))
-        self.notes.extend(notes)
-        return data
+        return retrieval_from_hub(*self._beir(split), where=self.where(self.subset, split))
 
     def _reranking(self, split: str) -> SplitData:
         where = self.where(self.subset, split)

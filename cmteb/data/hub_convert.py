@@ -10,8 +10,10 @@ A table is a `datasets.Dataset` or a dict of equal-length columns. Column layout
     Retrieval/Reranking (BEIR configs): corpus {_id|id, title?, text}, queries {_id|id, text},
         qrels {query-id, corpus-id, score}, top_ranked {query-id, corpus-ids: [str]}
     Reranking (C-MTEB v1 rows): query, positive: [str], negative: [str]
-Rows are validated like local records (`cmteb.data.records`); `where` names the source in errors.
-Ids are cast to str as mteb does.
+    Fast-loading repos (mteb's `fast_loading` tasks): any of the above plus `lang`; one subset is
+        the rows whose `lang` is its name (`rows_of_subset`)
+Rows are validated like local records (`cmteb.data.records`, which also strips passages as mteb
+does); `where` names the source in errors. Ids are cast to str as mteb does.
 """
 
 from __future__ import annotations
@@ -28,13 +30,14 @@ from cmteb.data.records import (
     build_pair_scores,
     build_rerank,
     build_retrieval,
+    judgements,
+    rerank_group,
 )
 from cmteb.data.types import (
     ClusteringSets,
     LabeledTexts,
     PairLabels,
     PairScores,
-    RerankGroup,
     RerankGroups,
     RetrievalCorpus,
 )
@@ -86,14 +89,28 @@ def rows(cols: dict[str, list[Any]], where: str) -> Iterator[tuple[str, Record]]
         raise UserError(f"{where}: no rows")
 
 
+def rows_of_subset(table: Table, subset: str, where: str) -> Table | None:
+    """The rows of a fast-loading table whose `lang` is `subset` (mteb's `fast_load`); None when
+    there are none. The `lang` column stays (converters ignore columns they do not read)."""
+    langs = columns(table, {"lang": ("lang",)}, where)["lang"]
+    keep = [i for i, lang in enumerate(langs) if lang == subset]
+    if not keep:
+        return None
+    if isinstance(table, Mapping):
+        return {name: [list(values)[i] for i in keep] for name, values in table.items()}
+    return table.select(keep)
+
+
 def _as_id(value: Any) -> Any:
     return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
-def pair_scores_from_hub(table: Table, where: str = "dataset") -> PairScores:
+def pair_scores_from_hub(
+    table: Table, where: str = "dataset", score_range: tuple[float, float] | None = None
+) -> PairScores:
     cols = columns(table, {"sentence1": ("sentence1",), "sentence2": ("sentence2",),
                            "score": ("score",)}, where)
-    return build_pair_scores(rows(cols, where))
+    return build_pair_scores(rows(cols, where), score_range)
 
 
 def pair_labels_from_hub(table: Table, where: str = "dataset") -> PairLabels:
@@ -163,11 +180,12 @@ def _qrel_rows(table: Table, where: str) -> Iterator[tuple[str, str, str, int]]:
 
 def retrieval_from_hub(
     corpus: Table, queries: Table, qrels: Table, where: str = "dataset"
-) -> tuple[RetrievalCorpus, list[str]]:
-    """BEIR configs -> RetrievalCorpus (queries without qrels dropped) and notes."""
+) -> RetrievalCorpus:
+    """BEIR configs -> RetrievalCorpus (queries without qrels dropped)."""
     docs = _id_texts(corpus, f"{where} corpus", with_title=True)
     query_texts = _id_texts(queries, f"{where} queries", with_title=False)
-    return build_retrieval(docs, query_texts, _qrel_rows(qrels, f"{where} qrels"))
+    source = f"{where} qrels"
+    return build_retrieval(docs, query_texts, _qrel_rows(qrels, source), source)
 
 
 def rerank_groups_from_hub(
@@ -180,12 +198,12 @@ def rerank_groups_from_hub(
     """
     docs = _id_texts(corpus, f"{where} corpus", with_title=True)
     query_texts = _id_texts(queries, f"{where} queries", with_title=False)
-    judged: dict[str, dict[str, int]] = {}
-    for _, qid, did, score in _qrel_rows(qrels, f"{where} qrels"):
-        judged.setdefault(qid, {})[did] = score
+    source = f"{where} qrels"
+    judged = {qid: {did: score for did, (score, _) in by_doc.items()}
+              for qid, by_doc in judgements(_qrel_rows(qrels, source), source).items()}
     ranked_where = f"{where} top_ranked"
     cols = columns(top_ranked, {"q": ("query-id",), "ids": ("corpus-ids",)}, ranked_where)
-    candidates: dict[str, list[str]] = {}
+    candidates: dict[str, tuple[list[str], str]] = {}
     for row_where, row in rows(cols, ranked_where):
         qid = str(_as_id(row["q"]))
         if qid not in query_texts:
@@ -196,14 +214,15 @@ def rerank_groups_from_hub(
         missing = next((d for d in ids if d not in docs), None)
         if missing is not None:
             raise UserError(f"{row_where}: corpus id {missing!r} is not in the corpus")
-        candidates[qid] = ids
+        candidates[qid] = (ids, row_where)
     groups = []
-    for qid, ids in candidates.items():
+    for qid, (ids, row_where) in candidates.items():
         relevant = judged.get(qid, {})
-        groups.append(RerankGroup(
-            query=query_texts[qid],
-            positive=[docs[d] for d in ids if relevant.get(d, 0) > 0],
-            negative=[docs[d] for d in ids if relevant.get(d, 0) <= 0],
+        groups.append(rerank_group(
+            query_texts[qid],
+            [docs[d] for d in ids if relevant.get(d, 0) > 0],
+            [docs[d] for d in ids if relevant.get(d, 0) <= 0],
+            row_where,
         ))
     return RerankGroups(groups)
 

@@ -6,6 +6,12 @@ pinned revision (`spec.dataset.path`). Loading is complete validation: the runne
 every requested task before any encoding, so malformed or missing data stops the run (exit 2)
 before a model is touched. A missing required split is a `UserError`; a missing optional split
 is skipped with a note.
+
+Expected sizes (`cmteb.data.sizes`): data read from the hub, a folder `cmteb download` wrote from
+the task's own dataset revision (`cmteb.data.marker`), and a task's bundled folder must have the
+rows the task's `expected_size` gives, else a `UserError` names task, split, expected and found.
+Any other local folder may be a subset or a re-split on purpose: its sizes are compared and a
+difference is a note (recorded with the results), not an error.
 """
 
 from __future__ import annotations
@@ -14,14 +20,11 @@ from pathlib import Path
 
 from cmteb.data.hub import HubSource, HubTask, MissingSplitError
 from cmteb.data.local import LocalTaskFolder
+from cmteb.data.marker import downloaded_for
+from cmteb.data.sizes import check_sizes, mismatches, task_sizes
 from cmteb.data.types import DataSource, SplitData, TaskData
 from cmteb.errors import UserError
 from cmteb.tasks.spec import TaskSpec
-
-
-def train_split_of(spec: TaskSpec) -> str:
-    """The split classification fits on (`train` for other types, where it is unused)."""
-    return spec.classification.train_split if spec.classification else "train"
 
 
 def candidate_folders(spec: TaskSpec, *, yaml_path: Path, data_dir: Path | None) -> list[Path]:
@@ -56,7 +59,8 @@ def load_task_data(
     optional = [s for s in dict.fromkeys(optional_splits) if s not in required_splits]
     required = list(dict.fromkeys(required_splits))
     if folder is not None:
-        return _load_local(spec, folder, required, optional, notes)
+        bundled = spec.dataset.local is not None and folder == yaml_path.parent / spec.dataset.local
+        return _load_local(spec, folder, required, optional, notes, bundled=bundled)
     if spec.dataset.path is None:
         looked = ", ".join(str(f) for f in folders) or "nowhere (no --data-dir, no dataset.local)"
         raise UserError(f"{spec.name}: no local data (looked in {looked}) and no hub dataset path")
@@ -64,9 +68,10 @@ def load_task_data(
 
 
 def _load_local(
-    spec: TaskSpec, folder: Path, required: list[str], optional: list[str], notes: list[str]
+    spec: TaskSpec, folder: Path, required: list[str], optional: list[str], notes: list[str],
+    *, bundled: bool,
 ) -> TaskData:
-    reader = LocalTaskFolder(folder, spec.type, train_split=train_split_of(spec))
+    reader = LocalTaskFolder.for_task(folder, spec)
     for split in required:
         if not reader.has_split(split):
             raise UserError(f"{spec.name}: missing split file {reader.split_path(split)}")
@@ -77,8 +82,17 @@ def _load_local(
         else:
             notes.append(f"{spec.name}: optional split {split!r} skipped "
                          f"(no file {reader.split_path(split)})")
+    found = task_sizes(spec, splits)
+    if bundled:
+        check_sizes(spec, found, f"the bundled data {folder}")
+    elif downloaded_for(folder, spec):
+        check_sizes(spec, found, f"{folder} (written by cmteb download; delete the folder and "
+                                 "download it again)")
+    elif mismatches(spec, found):
+        notes.append(f"{spec.name}: local data {folder} differs from the hub dataset's size "
+                     f"({'; '.join(mismatches(spec, found))}); sizes of local data are not checked")
     source = DataSource(kind="local", location=str(folder), fingerprint=reader.fingerprint())
-    return TaskData(splits=splits, source=source, notes=[*notes, *reader.notes])
+    return TaskData(splits=splits, source=source, notes=notes)
 
 
 def _load_hub(hub: HubTask, required: list[str], optional: list[str], notes: list[str]) -> TaskData:
@@ -88,5 +102,6 @@ def _load_hub(hub: HubTask, required: list[str], optional: list[str], notes: lis
             splits[split] = hub.read(split)
         except MissingSplitError as exc:
             notes.append(f"{exc}; optional split skipped")
+    check_sizes(hub.spec, task_sizes(hub.spec, splits), f"{hub.path}@{hub.revision[:12]}")
     source = DataSource(kind="hub", location=hub.path, revision=hub.revision)
     return TaskData(splits=splits, source=source, notes=[*notes, *hub.notes])

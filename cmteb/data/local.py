@@ -24,12 +24,12 @@ from cmteb.data.records import (
 )
 from cmteb.data.types import LabeledTexts, SplitData
 from cmteb.errors import UserError
+from cmteb.tasks.spec import TaskSpec
 
 CORPUS_FILE = "corpus.jsonl"
 QUERIES_FILE = "queries.jsonl"
 QRELS_DIR = "qrels"
 _ROW_BUILDERS = {
-    "STS": build_pair_scores,
     "PairClassification": build_pair_labels,
     "Clustering": build_clustering,
     "Reranking": build_rerank,
@@ -44,21 +44,27 @@ def split_file(task_type: str, split: str) -> str:
 
 
 class LocalTaskFolder:
-    """One task folder. `read(split)` validates fully; `fingerprint()` covers the files read;
-    `notes` collects one-line remarks about accepted oddities (repeated qrels).
+    """One task folder. `read(split)` validates fully; `fingerprint()` covers the files read.
 
     Corpus, queries and the classification train split are read once and shared between splits.
+    `score_range` (min, max): the STS scale every score must lie in (None: not checked).
     """
 
-    def __init__(self, folder: Path, task_type: str, *, train_split: str = "train") -> None:
+    def __init__(self, folder: Path, task_type: str, *, train_split: str = "train",
+                 score_range: tuple[float, float] | None = None) -> None:
         self.folder = folder
         self.task_type = task_type
         self.train_split = train_split
+        self.score_range = score_range
         self._log = FileLog(folder)
         self._train: tuple[list[str], list[int]] | None = None
         self._corpus: dict[str, str] | None = None
         self._queries: dict[str, str] | None = None
-        self.notes: list[str] = []
+
+    @classmethod
+    def for_task(cls, folder: Path, spec: TaskSpec) -> LocalTaskFolder:
+        """The reader of `folder` with `spec`'s type, train split and STS scale."""
+        return cls(folder, spec.type, train_split=spec.train_split, score_range=spec.score_range)
 
     def split_path(self, split: str) -> Path:
         return self.folder / split_file(self.task_type, split)
@@ -75,6 +81,8 @@ class LocalTaskFolder:
             return self._read_retrieval(path)
         if self.task_type == "Classification":
             return self._read_classification(path)
+        if self.task_type == "STS":
+            return build_pair_scores(iter_jsonl(self._log, path), self.score_range)
         builder = _ROW_BUILDERS.get(self.task_type)
         if builder is None:
             raise UserError(f"{self.folder}: unknown task type {self.task_type!r}")
@@ -105,6 +113,4 @@ class LocalTaskFolder:
             self._queries = build_id_texts(iter_jsonl(self._log, queries_path), with_title=False)
         assert self._queries is not None
         rows = iter_qrels_tsv(self._log, qrels_path)
-        data, notes = build_retrieval(self._corpus, self._queries, rows)
-        self.notes.extend(notes)
-        return data
+        return build_retrieval(self._corpus, self._queries, rows, str(qrels_path))

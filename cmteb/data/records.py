@@ -2,9 +2,16 @@
 
 A record is a mapping (one JSON line, or one hub row renamed to the local field names); `where`
 names it in errors (`path:line` or `task (dataset) row i`). Policies: unknown fields are ignored;
-booleans are never numbers or labels; scores must be finite; pair labels are 0/1; classification
-labels are ints; clustering labels may be str or int and are stored as str; a retrieval passage is
-`title + " " + text` when the title is non-empty, else `text`.
+booleans are never numbers or labels; scores must be finite and STS scores inside the task's
+declared range; pair labels are 0/1; classification labels are ints; clustering labels may be str
+or int and are stored as str.
+
+Texts as mteb reads them: a retrieval or reranking passage is `title + " " + text` when the title
+is non-empty, else `text`, stripped of surrounding whitespace (mteb 2's corpus loader, and
+FlagEmbedding's 2023 retrieval model); queries and the texts of the other task types are kept as
+they are. An empty query or passage (after stripping) is an error, and so is a reranking query
+without a positive. Qrels: a (query, document) pair judged twice, or a split whose qrels are all
+0, is an error.
 """
 
 from __future__ import annotations
@@ -87,16 +94,29 @@ def label_list_field(obj: Record, key: str, where: str) -> list[str]:
 
 
 def passage(title: str, text: str) -> str:
-    return f"{title} {text}" if title else text
+    """The passage a model reads: title and text joined by a space, stripped (module docstring)."""
+    return (f"{title} {text}" if title else text).strip()
 
 
-def build_pair_scores(rows: Rows) -> PairScores:
-    """STS records `{sentence1, sentence2, score}`."""
+def nonempty(text: str, what: str, where: str) -> str:
+    """`text` unchanged; a UserError when it is empty or only whitespace."""
+    if not text.strip():
+        raise UserError(f"{where}: empty {what} text")
+    return text
+
+
+def build_pair_scores(rows: Rows, score_range: tuple[float, float] | None = None) -> PairScores:
+    """STS records `{sentence1, sentence2, score}`; scores inside `score_range` (min, max) when
+    given (the task's declared scale)."""
     out = PairScores([], [], [])
     for where, obj in rows:
         out.sentence1.append(text_field(obj, "sentence1", where))
         out.sentence2.append(text_field(obj, "sentence2", where))
-        out.score.append(number_field(obj, "score", where))
+        score = number_field(obj, "score", where)
+        if score_range is not None and not score_range[0] <= score <= score_range[1]:
+            raise UserError(f"{where}: score {score:g} is outside the task's range "
+                            f"[{score_range[0]:g}, {score_range[1]:g}]")
+        out.score.append(score)
     return out
 
 
@@ -139,13 +159,26 @@ def build_clustering(rows: Rows) -> ClusteringSets:
     return ClusteringSets(sets)
 
 
+def rerank_group(query: str, positive: list[str], negative: list[str], where: str) -> RerankGroup:
+    """A checked group: non-empty query, at least one positive, passages stripped and non-empty."""
+    if not positive:
+        raise UserError(f"{where}: reranking query without a positive passage "
+                        "(mteb's copies drop such rows; remove it)")
+    return RerankGroup(
+        nonempty(query, "query", where),
+        [nonempty(passage("", t), "passage", where) for t in positive],
+        [nonempty(passage("", t), "passage", where) for t in negative],
+    )
+
+
 def build_rerank(rows: Rows) -> RerankGroups:
     """Reranking records `{query, positive: [str], negative: [str]}`, in order."""
     groups = [
-        RerankGroup(
+        rerank_group(
             text_field(obj, "query", where),
             text_list_field(obj, "positive", where),
             text_list_field(obj, "negative", where),
+            where,
         )
         for where, obj in rows
     ]
@@ -155,7 +188,8 @@ def build_rerank(rows: Rows) -> RerankGroups:
 def build_id_texts(rows: Rows, *, with_title: bool) -> dict[str, str]:
     """Corpus (`{_id, title?, text}`, `with_title`) or queries (`{_id, text}`) -> {id: text}.
 
-    A missing title counts as empty. Ids must be strings and unique.
+    A missing title counts as empty; a corpus text is a passage (module docstring). Ids must be
+    strings and unique; texts must not be empty.
     """
     out: dict[str, str] = {}
     for where, obj in rows:
@@ -163,36 +197,45 @@ def build_id_texts(rows: Rows, *, with_title: bool) -> dict[str, str]:
         if id_ in out:
             raise UserError(f"{where}: duplicate _id {id_!r}")
         text = text_field(obj, "text", where)
-        if with_title and "title" in obj:
-            text = passage(text_field(obj, "title", where), text)
-        out[id_] = text
+        if with_title:
+            title = text_field(obj, "title", where) if "title" in obj else ""
+            out[id_] = nonempty(passage(title, text), "passage", where)
+        else:
+            out[id_] = nonempty(text, "query", where)
     return out
 
 
-def build_retrieval(
-    corpus: dict[str, str], queries: dict[str, str], qrels_rows: QrelRows
-) -> tuple[RetrievalCorpus, list[str]]:
-    """Check qrels against the ids; keep only the queries that have qrels (BEIR/mteb policy).
+def judgements(qrels_rows: QrelRows, source: str) -> dict[str, dict[str, tuple[int, str]]]:
+    """{query id: {doc id: (score, where)}} of one split's qrels.
 
-    Every qrel must name an existing query and document. A repeated (query, document) pair keeps
-    its last score, as BEIR's and mteb's loaders do; the second value returned is then a one-line
-    note about it (else empty).
+    A (query, document) pair given twice is an error naming both places (BEIR's and mteb's loaders
+    would keep the last score silently), and so is a split whose qrels are all 0 (`source` names
+    it): such a split has no relevant document to find.
     """
-    qrels: dict[str, dict[str, int]] = {}
-    repeated: list[str] = []
+    judged: dict[str, dict[str, tuple[int, str]]] = {}
     for where, qid, did, score in qrels_rows:
-        if qid not in queries:
-            raise UserError(f"{where}: query id {qid!r} is not in the queries")
-        if did not in corpus:
-            raise UserError(f"{where}: corpus id {did!r} is not in the corpus")
-        judged = qrels.setdefault(qid, {})
-        if did in judged:
-            repeated.append(where)
-        judged[did] = score
+        seen = judged.setdefault(qid, {})
+        if did in seen:
+            raise UserError(f"{where}: qrel ({qid!r}, {did!r}) is given twice "
+                            f"(first at {seen[did][1]})")
+        seen[did] = (score, where)
+    if judged and not any(s != 0 for docs in judged.values() for s, _ in docs.values()):
+        raise UserError(f"{source}: every qrel has score 0 (no relevant document in the split)")
+    return judged
+
+
+def build_retrieval(
+    corpus: dict[str, str], queries: dict[str, str], qrels_rows: QrelRows, source: str
+) -> RetrievalCorpus:
+    """Check qrels (`judgements`) against the ids; keep only the queries that have qrels
+    (BEIR/mteb policy). Every qrel must name an existing query and document."""
+    qrels: dict[str, dict[str, int]] = {}
+    for qid, docs in judgements(qrels_rows, source).items():
+        for did, (score, where) in docs.items():
+            if qid not in queries:
+                raise UserError(f"{where}: query id {qid!r} is not in the queries")
+            if did not in corpus:
+                raise UserError(f"{where}: corpus id {did!r} is not in the corpus")
+            qrels.setdefault(qid, {})[did] = score
     split_queries = {qid: text for qid, text in queries.items() if qid in qrels}
-    notes = []
-    if repeated:
-        notes.append(
-            f"{repeated[0]}: {len(repeated)} repeated (query, document) qrels; the last score wins"
-        )
-    return RetrievalCorpus(corpus=corpus, queries=split_queries, qrels=qrels), notes
+    return RetrievalCorpus(corpus=corpus, queries=split_queries, qrels=qrels)

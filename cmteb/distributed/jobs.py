@@ -21,7 +21,7 @@ from cmteb.distributed.worker import ChunkHits, QueryEmbeddings, execution_recor
 from cmteb.evaluators import SplitResult
 from cmteb.evaluators._search import merge_top_k
 from cmteb.evaluators.retrieval import SearchOrder, score_hits, search_depth, search_order
-from cmteb.models.embedder import EncodeStats
+from cmteb.models.cached_call import EncodeStats
 from cmteb.protocols import get_protocol
 from cmteb.runner import TaskScores
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 
 from cmteb.distributed.options import Shard
 from cmteb.errors import UserError
-from cmteb.models.resolve import ResolvedModel
+from cmteb.models.types import ResolvedModel
 from cmteb.selection import Plan, PlannedTask
 from cmteb.tasks.spec import TASK_TYPES
 

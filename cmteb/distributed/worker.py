@@ -25,9 +25,9 @@ from cmteb.config import RunConfig
 from cmteb.data.types import TaskData
 from cmteb.errors import TaskError
 from cmteb.evaluators._search import search_backend, top_k_cosine
+from cmteb.models.cached_call import EncodeStats
 from cmteb.models.embed_store import RunStores
-from cmteb.models.embedder import EncodeStats
-from cmteb.models.resolve import ResolvedModel
+from cmteb.models.types import ResolvedModel
 from cmteb.results import provenance
 from cmteb.runner import TaskScores, score_task, task_embedder
 from cmteb.selection import Plan, PlannedTask

@@ -18,7 +18,7 @@ import numpy as np
 DEFAULT_BATCH_SIZE = 256
 
 
-def length_order(lengths: Sequence[int]) -> np.ndarray:
+def length_order(lengths: Sequence[int] | np.ndarray) -> np.ndarray:
     """Positions of `lengths` sorted longest first; equal lengths keep input order (stable)."""
     return np.argsort(-np.asarray(lengths, dtype=np.int64), kind="stable")
 

@@ -34,22 +34,32 @@ def cuda_device_count() -> int:
     return torch.cuda.device_count() if torch.cuda.is_available() else 0
 
 
-def parse_devices(spec: str) -> list[str]:
-    """`cpu`, `mps`, `cuda`, `cuda:N`, `cuda:0,1` -> torch device strings (UserError if invalid)."""
+def check_device_spec(spec: str) -> list[int] | None:
+    """The GPU ids a `--device` string names (None: `cpu`, `mps`, or every GPU for `cuda`);
+    UserError when it is not a device string. Needs no torch and no GPU."""
     spec = spec.strip().lower()
-    if spec in ("cpu", "mps"):
-        return [spec]
-    if spec != "cuda" and not spec.startswith("cuda:"):
+    if spec in ("cpu", "mps", "cuda"):
+        return None
+    if not spec.startswith("cuda:"):
         raise UserError(f"--device {spec!r}: expected cpu, cuda, cuda:N or cuda:0,1")
-    count = cuda_device_count()
-    if count == 0:
-        raise UserError(f"--device {spec}: no CUDA GPU is visible (torch.cuda.is_available() is False)")
-    if spec == "cuda":
-        return [f"cuda:{i}" for i in range(count)]
     ids = spec.removeprefix("cuda:").split(",")
     if not all(i.strip().isdigit() for i in ids):
         raise UserError(f"--device {spec!r}: GPU ids must be numbers, e.g. cuda:0,1")
-    chosen = list(dict.fromkeys(int(i) for i in ids))
+    return list(dict.fromkeys(int(i) for i in ids))
+
+
+def parse_devices(spec: str) -> list[str]:
+    """`cpu`, `mps`, `cuda`, `cuda:N`, `cuda:0,1` -> torch device strings (UserError if invalid,
+    or when a named GPU is not there)."""
+    chosen = check_device_spec(spec)
+    spec = spec.strip().lower()
+    if spec in ("cpu", "mps"):
+        return [spec]
+    count = cuda_device_count()
+    if count == 0:
+        raise UserError(f"--device {spec}: no CUDA GPU is visible (torch.cuda.is_available() is False)")
+    if chosen is None:
+        return [f"cuda:{i}" for i in range(count)]
     missing = [i for i in chosen if i >= count]
     if missing:
         raise UserError(f"--device {spec}: GPU {missing[0]} does not exist ({count} visible)")

@@ -2,10 +2,12 @@
 
 `BatchRunner.run(texts, lengths, emit)` walks longest-first texts with a cursor, taking as many
 as fit the current token budget and row cap (`batching.batch_end`). When a forward pass runs out
-of memory, the budget and the row cap are halved for the rest of the runner's life and the same
-texts are tried again; a single text that does not fit fails with a clear message. Every batch
-is handed to `emit` as soon as it is done (the backend returns host float32 arrays, so nothing
-stays on the device), inside `torch.inference_mode` when torch is loaded.
+of memory (torch's CUDA/MPS OOM errors, CPU allocator failures, MemoryError; recognised without
+importing torch), the cached GPU blocks are released, the budget and the row cap are halved for
+the rest of the runner's life and the same texts are tried again; a single text that does not
+fit fails with a clear message. Every batch is handed to `emit` as soon as it is done (the
+backend returns host float32 arrays, so nothing stays on the device), inside
+`torch.inference_mode` when torch is loaded.
 """
 
 from __future__ import annotations
@@ -18,15 +20,32 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from cmteb.engine.batching import batch_end
-from cmteb.engine.oom import is_out_of_memory, release_device_memory
 
 log = logging.getLogger("cmteb")
 
 Emit = Callable[[int, int, np.ndarray], None]
+_OOM_MESSAGES = ("out of memory", "can't allocate memory", "cannot allocate memory")
 
 
 class EngineOutOfMemory(RuntimeError):
     """Even a batch of one text ran out of memory."""
+
+
+def is_out_of_memory(exc: BaseException) -> bool:
+    """True for torch's CUDA/MPS OOM errors, CPU allocator failures and MemoryError."""
+    if isinstance(exc, MemoryError):
+        return True
+    torch = sys.modules.get("torch")
+    if torch is not None and isinstance(exc, getattr(torch.cuda, "OutOfMemoryError", ())):
+        return True
+    return isinstance(exc, RuntimeError) and any(m in str(exc).lower() for m in _OOM_MESSAGES)
+
+
+def release_device_memory() -> None:
+    """Return cached GPU blocks to the driver after an OOM (no-op without torch or CUDA)."""
+    torch = sys.modules.get("torch")
+    if torch is not None and torch.cuda.is_available():
+        torch.cuda.empty_cache()
 
 
 def inference_context() -> contextlib.AbstractContextManager[object]:

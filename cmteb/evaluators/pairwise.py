@@ -28,12 +28,12 @@ from cmteb.evaluators.retrieval import query_samples, score_hits, search_depth, 
 
 if TYPE_CHECKING:
     from cmteb.data.types import RerankGroups, RetrievalCorpus
-    from cmteb.models.bm25 import BM25Model
+    from cmteb.models.contract import LexicalModel, Role
     from cmteb.protocols import Protocol
     from cmteb.tasks.spec import TaskSpec
 
 ScorePairs = Callable[[list[str], list[str]], np.ndarray]  # (queries, passages) -> (n,)
-FormatTexts = Callable[[list[str], str], list[str]]  # (texts, role) -> model texts
+FormatTexts = Callable[[list[str], "Role"], list[str]]  # (texts, role) -> model texts
 Run = dict[str, dict[str, float]]
 QUERY_CHUNK = 256
 
@@ -93,7 +93,7 @@ def _desc(doc_id: str) -> list[int]:
 
 
 def bm25_retrieval(
-    spec: TaskSpec, data: RetrievalCorpus, bm25: BM25Model, fmt: FormatTexts, protocol: Protocol
+    spec: TaskSpec, data: RetrievalCorpus, bm25: LexicalModel, fmt: FormatTexts, protocol: Protocol
 ) -> SplitResult:
     order = search_order(data)
     index = bm25.index(fmt([data.corpus[d] for d in order.doc_ids], "document"))
@@ -106,7 +106,7 @@ def bm25_retrieval(
     return score_hits(spec, order, scores, positions, protocol)
 
 
-def bm25_reranking(spec: TaskSpec, data: RerankGroups, bm25: BM25Model, fmt: FormatTexts) -> SplitResult:
+def bm25_reranking(spec: TaskSpec, data: RerankGroups, bm25: LexicalModel, fmt: FormatTexts) -> SplitResult:
     groups = usable_groups(data)
     passages = list(dict.fromkeys(t for g in groups for t in (*g.positive, *g.negative)))
     position = {t: i for i, t in enumerate(passages)}

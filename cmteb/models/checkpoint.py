@@ -6,13 +6,15 @@ Which adapter runs a checkpoint, decided once here:
    are refused: a reranker loaded as a bi-encoder gives meaningless embeddings;
 2. `--pooling` given, or the registry adapter `transformers` -> `hf_encoder.TransformersEncoder`;
 3. a sentence-transformers layout (modules.json) -> sentence-transformers, whose Pooling and
-   Normalize modules are read and recorded (and checked against the registry entry);
+   Normalize modules and max_seq_length are read from its files before any model is loaded
+   (`Checkpoint.st_layout`), recorded, and checked against the registry entry;
 4. anything else is refused: how to pool must be said with `--pooling cls|mean|last`.
 Explicit settings win over the registry entry; every setting used is recorded.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,10 +25,26 @@ from cmteb.errors import UserError
 from cmteb.models.hub import hub_file, hub_online, resolve_commit
 from cmteb.models.policy import TextPolicy
 from cmteb.models.registry import ModelEntry, suggestion
-from cmteb.models.resolve import ModelOptions, ResolvedModel, apply_policy_overrides, folder_fingerprint
-from cmteb.models.st_adapter import STLayout, st_layout
+from cmteb.models.types import Adapter, ModelKind, ModelOptions, ResolvedModel, apply_policy_overrides
 
 TRAP = "as a bi-encoder, bge-reranker scores T2Reranking MAP ~51 instead of ~67"
+_ST_MODES = {"cls": "cls", "mean": "mean", "lasttoken": "last"}
+_ST_LEGACY_KEYS = {"pooling_mode_cls_token": "cls", "pooling_mode_mean_tokens": "mean",
+                   "pooling_mode_max_tokens": "max",
+                   "pooling_mode_mean_sqrt_len_tokens": "mean_sqrt_len_tokens",
+                   "pooling_mode_weightedmean_tokens": "weightedmean",
+                   "pooling_mode_lasttoken": "lasttoken"}
+
+
+@dataclass(frozen=True)
+class STLayout:
+    """`pooling`: cls / mean / last, or sentence-transformers' own name for other modes (None =
+    no Pooling module); `normalizes`: a Normalize module ends the pipeline; `max_length`: its
+    max_seq_length (None = the tokenizer's)."""
+
+    pooling: str | None
+    normalizes: bool
+    max_length: int | None
 
 
 @dataclass(frozen=True)
@@ -44,6 +62,33 @@ class Checkpoint:
     def is_cross_encoder(self) -> bool:
         return any(a.endswith("ForSequenceClassification") for a in self.architectures())
 
+    def st_layout(self) -> STLayout | None:
+        """The sentence-transformers layout (`modules.json`, the Pooling module's `config.json`,
+        `sentence_bert_config.json`), or None when there is no modules.json."""
+        modules = self.read("modules.json")
+        if not isinstance(modules, list):
+            return None
+        types = [str(m.get("type", "")) for m in modules if isinstance(m, dict)]
+        pooling = None
+        for module in modules:
+            if isinstance(module, dict) and str(module.get("type", "")).endswith("Pooling"):
+                path = str(module.get("path", "")).strip("/")
+                pooling = _st_pooling_mode(self.read(f"{path}/config.json" if path else "config.json") or {})
+        bert = self.read("sentence_bert_config.json") or {}
+        max_length = bert.get("max_seq_length") if isinstance(bert, dict) else None
+        return STLayout(pooling=pooling, normalizes=any(t.endswith("Normalize") for t in types),
+                        max_length=max_length if isinstance(max_length, int) else None)
+
+
+def _st_pooling_mode(config: dict[str, Any]) -> str:
+    mode = config.get("pooling_mode")
+    if mode is None:
+        modes = [name for key, name in _ST_LEGACY_KEYS.items() if config.get(key)]
+        mode = modes[0] if len(modes) == 1 else "+".join(modes) or "mean"
+    if isinstance(mode, list):
+        mode = "+".join(mode)
+    return _ST_MODES.get(mode, mode)
+
 
 def _folder_reader(folder: Path) -> Callable[[str], Any]:
     return lambda filename: _read_any(folder / filename)
@@ -56,6 +101,17 @@ def _read_any(path: Path | None) -> Any:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+
+
+def folder_fingerprint(folder: Path) -> str:
+    """`local-<12 hex>`: sha256 over every file's relative path and bytes, in sorted order."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(str(path.relative_to(folder)).encode())
+        with path.open("rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+    return "local-" + digest.hexdigest()[:12]
 
 
 def from_folder(folder: Path, opts: ModelOptions) -> ResolvedModel:
@@ -91,18 +147,18 @@ def from_hub(name: str, opts: ModelOptions, entry: ModelEntry | None) -> Resolve
 
 def build(ckpt: Checkpoint, opts: ModelOptions, entry: ModelEntry | None) -> ResolvedModel:
     policy = apply_policy_overrides(entry.policy() if entry else TextPolicy(), opts)
-    if (entry is not None and entry.kind == "cross-encoder") or ckpt.is_cross_encoder():
+    if (entry is not None and entry.kind == ModelKind.CROSS_ENCODER) or ckpt.is_cross_encoder():
         return _cross_encoder(ckpt, opts, entry, policy)
-    if opts.pooling is not None or (entry is not None and entry.adapter == "transformers"):
+    if opts.pooling is not None or (entry is not None and entry.adapter == Adapter.TRANSFORMERS):
         return _transformers(ckpt, opts, entry, policy)
-    layout = st_layout(ckpt.read)
+    layout = ckpt.st_layout()
     if layout is None:
         raise UserError(f"model {ckpt.display}: no sentence-transformers modules.json, so how to pool "
                         "its token states is unknown; give --pooling cls|mean|last")
     return _sentence_transformers(ckpt, opts, entry, policy, layout)
 
 
-def _resolved(ckpt: Checkpoint, opts: ModelOptions, policy: TextPolicy, adapter: str, kind: str,
+def _resolved(ckpt: Checkpoint, opts: ModelOptions, policy: TextPolicy, adapter: Adapter, kind: ModelKind,
               settings: dict[str, Any], factory: Callable[[], Any]) -> ResolvedModel:
     def load() -> Any:
         try:
@@ -118,7 +174,7 @@ def _cross_encoder(ckpt: Checkpoint, opts: ModelOptions, entry: ModelEntry | Non
                    policy: TextPolicy) -> ResolvedModel:
     from cmteb.models.cross_encoder import DEFAULT_MAX_LENGTH, CrossEncoderScorer, CrossEncoderSettings
 
-    if entry is not None and entry.adapter == "qwen3-reranker":
+    if entry is not None and entry.adapter == Adapter.QWEN3_RERANKER:
         return _qwen3_reranker(ckpt, opts, entry, policy)
     if opts.pooling is not None or opts.normalize is not None:
         arch = ", ".join(ckpt.architectures()) or "a cross-encoder"
@@ -130,7 +186,7 @@ def _cross_encoder(ckpt: Checkpoint, opts: ModelOptions, entry: ModelEntry | Non
         dtype=opts.dtype, device=opts.device, revision=ckpt.load_revision)
     recorded = {"max_length": settings.max_length, "dtype": settings.dtype,
                 "input": "[query, passage] pair, longest-first truncation", "score": "raw logit"}
-    return _resolved(ckpt, opts, policy, "cross-encoder", "cross-encoder", recorded,
+    return _resolved(ckpt, opts, policy, Adapter.CROSS_ENCODER, ModelKind.CROSS_ENCODER, recorded,
                      lambda: CrossEncoderScorer(ckpt.source, settings))
 
 
@@ -147,8 +203,8 @@ def _qwen3_reranker(ckpt: Checkpoint, opts: ModelOptions, entry: ModelEntry,
                         "scores pairs inside its own chat template, with its own instruction)")
     settings = Qwen3RerankerSettings(max_length=opts.max_length or entry.max_length or 8192,
                                      dtype=opts.dtype, device=opts.device, revision=ckpt.load_revision)
-    return _resolved(ckpt, opts, policy, "qwen3-reranker", "cross-encoder", settings.record(),
-                     lambda: Qwen3RerankerScorer(ckpt.source, settings))
+    return _resolved(ckpt, opts, policy, Adapter.QWEN3_RERANKER, ModelKind.CROSS_ENCODER,
+                     settings.record(), lambda: Qwen3RerankerScorer(ckpt.source, settings))
 
 
 def _transformers(ckpt: Checkpoint, opts: ModelOptions, entry: ModelEntry | None,
@@ -164,7 +220,7 @@ def _transformers(ckpt: Checkpoint, opts: ModelOptions, entry: ModelEntry | None
     recorded = {"pooling": settings.pooling, "normalize": settings.normalize,
                 "max_length": settings.max_length, "dtype": settings.dtype,
                 "append_eos": settings.append_eos}
-    return _resolved(ckpt, opts, policy, "transformers", "bi-encoder", recorded,
+    return _resolved(ckpt, opts, policy, Adapter.TRANSFORMERS, ModelKind.BI_ENCODER, recorded,
                      lambda: TransformersEncoder(ckpt.source, settings))
 
 
@@ -193,5 +249,6 @@ def _sentence_transformers(ckpt: Checkpoint, opts: ModelOptions, entry: ModelEnt
             ckpt.source, revision=ckpt.load_revision, device=opts.device, max_length=max_length,
             normalize=normalize, dtype=opts.dtype)
 
-    return _resolved(ckpt, opts, policy, "sentence-transformers", "bi-encoder", recorded, factory)
+    return _resolved(ckpt, opts, policy, Adapter.SENTENCE_TRANSFORMERS, ModelKind.BI_ENCODER, recorded,
+                     factory)
 

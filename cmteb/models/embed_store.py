@@ -3,12 +3,14 @@ run-scoped one.
 
 A model gets the on-disk cache (`--cache-dir`, default `default_cache_dir()`) when it has a
 stable identity: a real revision (a hub commit, a local folder's content hash, a package
-version) and an adapter that loads it from there. In-memory Python objects (`cmteb.evaluate(obj)`)
-and models without a resolvable revision cannot be identified across runs: they, and every model
-under `--no-cache`, get a store in a temporary folder that lives for the run only, so texts
-shared between tasks are still encoded once. Cross-encoders store their pair scores the same way
-(rows of width 1, `cmteb.models.pair_scorer`). The hash model is faster to recompute than to
-read, and lexical models (bm25) neither embed nor score with a model: they get no store at all.
+version, or the `--revision` given to a `package.module:ClassName`) and an adapter that loads it
+from there. In-memory Python objects (`cmteb.evaluate(obj)`, which may change between calls under
+any revision) and models without a resolvable revision cannot be identified across runs: they,
+and every model under `--no-cache`, get a store in a temporary folder that lives for the run
+only, so texts shared between tasks are still encoded once. Cross-encoders store their pair
+scores the same way (rows of width 1, `cmteb.models.pair_scorer`). The hash model is faster to
+recompute than to read, and lexical models (bm25) neither embed nor score with a model: they get
+no store at all.
 
 `RunStores` holds the stores of one run (or of one Ray job): one per model identity, opened on
 first use; the run-scoped ones are deleted when it closes. `runner.task_embedder` takes the
@@ -27,10 +29,10 @@ from typing import Any
 
 from cmteb.engine.cache import EmbeddingCache, namespace_of
 from cmteb.errors import UserError
-from cmteb.models.resolve import NO_REVISION, ResolvedModel
+from cmteb.models.types import NO_REVISION, Adapter, ModelKind, ResolvedModel
 
-NOT_CACHED_ADAPTERS = ("hash", "python-object")
-NO_STORE_ADAPTERS = ("hash",)  # recomputing is faster than a store
+NO_STORE_ADAPTERS = (Adapter.HASH,)  # recomputing is faster than a store
+NOT_CACHED_ADAPTERS = (*NO_STORE_ADAPTERS, Adapter.PYTHON_OBJECT)  # no identity across runs
 IDENTITY_FORMAT = 1
 
 
@@ -49,8 +51,9 @@ def default_cache_dir() -> Path:
 def cache_identity(model: ResolvedModel) -> dict[str, Any] | None:
     """What names a model's cached rows: name, revision, adapter and every recorded setting
     (pooling, normalization, max length, dtype, ...); None when the model cannot be cached."""
-    if model.adapter in NOT_CACHED_ADAPTERS or (model.revision == NO_REVISION and model.adapter != "api"):
-        return None  # a served model (api) is named by its base URL, model and request settings
+    served = model.adapter == Adapter.API  # named by its base URL, model and request settings
+    if model.adapter in NOT_CACHED_ADAPTERS or (model.revision == NO_REVISION and not served):
+        return None
     return {"format": IDENTITY_FORMAT, "name": model.name, "revision": model.revision,
             "adapter": model.adapter, "settings": model.settings}
 
@@ -82,7 +85,7 @@ class RunStores:
         self._stores: dict[str, EmbeddingCache] = {}
 
     def for_model(self, model: ResolvedModel) -> EmbeddingCache | None:
-        if model.kind == "lexical" or model.adapter in NO_STORE_ADAPTERS:
+        if model.kind == ModelKind.LEXICAL or model.adapter in NO_STORE_ADAPTERS:
             return None
         key = namespace_of({"name": model.name, "revision": model.revision, "adapter": model.adapter,
                             "settings": model.settings})

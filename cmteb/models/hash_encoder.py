@@ -11,7 +11,7 @@ import hashlib
 
 import numpy as np
 
-from cmteb.models.protocol import Role
+from cmteb.models.contract import Role
 from cmteb.tasks.spec import TaskSpec
 
 HASH_DIM = 256

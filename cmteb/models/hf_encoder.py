@@ -26,8 +26,8 @@ import numpy as np
 from cmteb.engine.devices import configure_cpu_threads, parse_devices
 from cmteb.engine.placement import place
 from cmteb.engine.precision import apply_precision, forward_context
+from cmteb.models.contract import Role
 from cmteb.models.pooling import pool
-from cmteb.models.protocol import Role
 from cmteb.models.truncation import TruncationCounter, full_lengths
 from cmteb.tasks.spec import TaskSpec
 

@@ -15,7 +15,7 @@ import numpy as np
 
 from cmteb.engine.backend import encode_texts
 from cmteb.errors import UserError
-from cmteb.models.protocol import Role
+from cmteb.models.contract import Role
 from cmteb.tasks.spec import TaskSpec
 
 QUERY_PREFIX = "query: "

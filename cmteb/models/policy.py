@@ -24,8 +24,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from cmteb.models.contract import Role
 from cmteb.models.instructions import fill
-from cmteb.models.protocol import Role
 from cmteb.tasks.spec import TaskSpec
 
 INSTRUCTED_TYPES = ("Retrieval", "Reranking")

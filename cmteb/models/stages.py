@@ -13,13 +13,15 @@ Policy (impossible combinations are UserErrors, exit 2, one line):
 from __future__ import annotations
 
 import functools
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cmteb.data.quick import results_revision
 from cmteb.errors import TaskError, UserError
-from cmteb.models.resolve import ModelOptions, ResolvedModel, resolve_model
+from cmteb.models.resolve import resolve_model
+from cmteb.models.types import ModelKind, ModelOptions, ResolvedModel
 from cmteb.results.runs import RUN_DEPTH, RUN_SUFFIX, read_runs
 
 if TYPE_CHECKING:
@@ -76,20 +78,20 @@ def prepare_models(models: list[ResolvedModel], plan: Plan, config: RunConfig) -
     types = {t.spec.type for t in plan.tasks}
     out: list[ResolvedModel] = []
     for model in models:
-        if model.kind == "bi-encoder":
+        if model.kind == ModelKind.BI_ENCODER:
             if opts.rerank_top_k is not None or opts.first_stage is not None:
                 raise UserError(f"model {model.name} is a bi-encoder: --rerank-top-k/--first-stage "
                                 "apply to cross-encoder rerankers only")
             out.append(model)
             continue
         _check_types(model, types)
-        if model.kind == "cross-encoder" and "Retrieval" in types:
+        if model.kind == ModelKind.CROSS_ENCODER and "Retrieval" in types:
             out.extend(_with_first_stage(model, _first_stage(model, plan, config)))
             continue
         if opts.rerank_top_k is not None or opts.first_stage is not None:
             raise UserError(f"model {model.name}: --rerank-top-k/--first-stage rerank retrieval "
                             "tasks with a cross-encoder; no retrieval task is selected"
-                            if model.kind == "cross-encoder" else
+                            if model.kind == ModelKind.CROSS_ENCODER else
                             f"model {model.name} is lexical: it cannot rerank a first stage")
         out.append(model)
     return out
@@ -106,10 +108,10 @@ def _with_first_stage(model: ResolvedModel, stage: FirstStage) -> list[ResolvedM
     return out
 
 
-def _check_types(model: ResolvedModel, types: set[str]) -> None:
+def _check_types(model: ResolvedModel, types: AbstractSet[str]) -> None:
     wrong = sorted(types - set(PAIR_TYPES))
     if wrong:
-        what = "a cross-encoder reranker" if model.kind == "cross-encoder" else "a lexical model"
+        what = "a cross-encoder reranker" if model.kind == ModelKind.CROSS_ENCODER else "a lexical model"
         raise UserError(f"model {model.name} is {what}: it scores (query, passage) pairs and cannot "
                         f"run {', '.join(wrong)} tasks; select them with --task-types Retrieval,Reranking")
 
@@ -120,8 +122,6 @@ def _first_stage(model: ResolvedModel, plan: Plan, config: RunConfig) -> FirstSt
         raise UserError(f"model {model.name} is a cross-encoder: on retrieval tasks it reranks a first "
                         "stage; give --first-stage MODEL_OR_RESULTS_DIR [--rerank-top-k 100]")
     top_k = opts.rerank_top_k or DEFAULT_RERANK_TOP_K
-    if top_k < 1:
-        raise UserError(f"--rerank-top-k must be positive, got {top_k}")
     path = Path(opts.first_stage)
     if path.is_dir() and not _is_model_folder(path):
         stage = FirstStage(label=opts.first_stage, folder=path, top_k=top_k)
@@ -131,7 +131,7 @@ def _first_stage(model: ResolvedModel, plan: Plan, config: RunConfig) -> FirstSt
                                 "(a results folder of a retrieval run made by cmteb)")
         return stage
     first = resolve_model(opts.first_stage, ModelOptions(device=opts.device, dtype=opts.dtype))
-    if first.kind == "cross-encoder":
+    if first.kind == ModelKind.CROSS_ENCODER:
         raise UserError(f"--first-stage {opts.first_stage} is a cross-encoder; a first stage must "
                         "retrieve (a bi-encoder or bm25)")
     folder = config.output_dir / first.folder_name / results_revision(first.revision, quick=config.quick)

@@ -1,8 +1,11 @@
 """What `cmteb list` prints: one row per task, as JSON objects or an aligned text table.
 
 Row shape (the `cmteb list --format json` contract): `{"name", "type", "splits": [...],
-"main_score", "dataset": {"path", "revision"}, "version"}`, where `splits` and `main_score` are
-those of the chosen protocol. A local-only task has `path` and `revision` None.
+"main_score", "dataset": {"path", "revision"}, "version", "expected_size": {split: {what: n}}}`,
+where `splits` and `main_score` are those of the chosen protocol and `expected_size` covers every
+split the task loads (the union of both protocols' splits, and a classification task's train
+split; `{}` for a task file that gives none). A local-only task has `path` and `revision` None.
+The text table leaves `expected_size` out.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ def task_rows(
             "main_score": spec.main_metric(protocol),
             "dataset": {"path": spec.dataset.path, "revision": spec.dataset.revision},
             "version": spec.version,
+            "expected_size": {split: dict(counts) for split, counts in spec.expected_size.items()},
         })
     return rows
 

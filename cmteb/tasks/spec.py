@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_validator
 
 TaskType = Literal[
     "Retrieval", "Reranking", "STS", "PairClassification", "Classification", "Clustering"
@@ -28,19 +28,25 @@ class DatasetRef(_Strict):
     """Where the data comes from.
 
     `path`/`revision`: the Hugging Face dataset at a pinned commit (None for a local-only task).
-    `subset`: the hf subset (language config) evaluated, e.g. `zh` for STS22; None = `default`.
+    `subset`: the hf subset evaluated, e.g. `zh` for STS22; None = `default`.
+    `fast_loading`: the repo holds every subset in its `default` config with a `lang` column, and
+        the subset is the rows whose `lang` equals `subset` (mteb's `fast_loading` tasks); otherwise
+        the subset is the hub config of that name.
     `local`: a folder in the local task-data layout, relative to the YAML file (bundled demo data).
     """
 
     path: str | None = None
     revision: str | None = None
     subset: str | None = None
+    fast_loading: StrictBool = False
     local: str | None = None
 
     @model_validator(mode="after")
     def _has_a_source(self) -> DatasetRef:
         if self.path is None and self.local is None:
             raise ValueError("dataset needs `path` (hub) or `local` (bundled folder)")
+        if self.fast_loading and self.subset is None:
+            raise ValueError("fast_loading needs the `subset` whose rows are kept")
         return self
 
 
@@ -103,8 +109,23 @@ class RetrievalSettings(_Strict):
     k_values: list[int] = Field(default=[1, 3, 5, 10, 20, 100, 1000], min_length=1)
 
 
+# What `expected_size` counts per split, by task type (see `cmteb.data.sizes` for each count).
+SIZE_KEYS: dict[str, tuple[str, ...]] = {
+    "STS": ("pairs",),
+    "PairClassification": ("pairs",),
+    "Classification": ("samples",),
+    "Clustering": ("texts",),
+    "Retrieval": ("queries", "corpus", "relevant_qrels"),
+    "Reranking": ("queries", "candidates", "positives"),
+}
+
+
 class TaskSpec(_Strict):
-    """One task, validated. Shapes and policies are documented on each settings model."""
+    """One task, validated. Shapes and policies are documented on each settings model.
+
+    `expected_size`: `{split: {what: n}}`, the rows the dataset holds per split (keys per type in
+    `SIZE_KEYS`; for classification also the train split); checked on load (`cmteb.data.sizes`).
+    """
 
     name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
     type: TaskType
@@ -116,8 +137,9 @@ class TaskSpec(_Strict):
     prompt: str | dict[str, str] | None = None
     splits: PerProtocolSplits
     main_score: PerProtocol
-    version: int = 1
+    version: StrictInt = Field(default=1, ge=1)
     mteb_name: str | None = None
+    expected_size: dict[str, dict[str, StrictInt]] = {}
     sts: STSSettings | None = None
     classification: ClassificationSettings | None = None
     clustering: ClusteringSettings | None = None
@@ -135,12 +157,36 @@ class TaskSpec(_Strict):
                     "clustering": ClusteringSettings, "retrieval": RetrievalSettings}
         if own is not None and getattr(self, own) is None:
             object.__setattr__(self, own, defaults[own]())
+        self._check_expected_size()
         return self
+
+    def _check_expected_size(self) -> None:
+        keys = set(SIZE_KEYS[self.type])
+        splits = set(self.all_splits())
+        if self.classification is not None:
+            splits.add(self.train_split)
+        for split, counts in self.expected_size.items():
+            if split not in splits:
+                raise ValueError(f"expected_size: {split!r} is not a split of this task "
+                                 f"({', '.join(sorted(splits))})")
+            if set(counts) != keys or any(n < 0 for n in counts.values()):
+                raise ValueError(f"expected_size: {split}: give {', '.join(sorted(keys))} "
+                                 f"(non-negative integers) for a {self.type} task")
 
     @property
     def hf_subset(self) -> str:
         """The subset written in results (`default` unless the dataset has language configs)."""
         return self.dataset.subset or "default"
+
+    @property
+    def train_split(self) -> str:
+        """The split classification fits on (`train` for other types, where it is unused)."""
+        return self.classification.train_split if self.classification else "train"
+
+    @property
+    def score_range(self) -> tuple[float, float] | None:
+        """(min, max) of an STS task's gold scores; None for other types."""
+        return (self.sts.min_score, self.sts.max_score) if self.sts else None
 
     def eval_splits(self, protocol: ProtocolName) -> list[str]:
         return list(getattr(self.splits, protocol))

@@ -11,7 +11,8 @@ from typing import Any
 
 from benchlib.workload import BenchTask
 from cmteb.config import RunConfig, TaskSelection
-from cmteb.models.resolve import ModelOptions, ResolvedModel, resolve_model
+from cmteb.models.resolve import resolve_model
+from cmteb.models.types import ModelOptions, ResolvedModel
 from cmteb.runner import run
 
 E5_OPTIONS = {"query_prefix": "query: ", "passage_prefix": "passage: "}

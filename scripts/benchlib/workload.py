@@ -68,8 +68,15 @@ def _write_rows(path: Path, rows: list[dict]) -> None:
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
 
 
+def _last_judgements(lines: list[str]) -> list[str]:
+    """Header and qrels with a repeated (query, doc) pair kept once, its last score (the shared
+    QBQTC qrels judge 3 pairs twice, which cmteb refuses; mteb's loader keeps the last)."""
+    last = {tuple(line.split("\t")[:2]): line for line in lines[1:]}
+    return [lines[0], *last.values()]
+
+
 def _retrieval(src: Path, dst: Path, limit: int | None) -> None:
-    qrels_lines = (src / "qrels" / "dev.tsv").read_text(encoding="utf-8").splitlines()
+    qrels_lines = _last_judgements((src / "qrels" / "dev.tsv").read_text(encoding="utf-8").splitlines())
     queries = _rows(src / "queries.jsonl")
     corpus = _rows(src / "corpus.jsonl")
     if limit is not None:

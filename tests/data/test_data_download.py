@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from datasets import Dataset
 
-from cmteb.data.download import download_tasks
+from cmteb.data.download import DownloadItem, download_tasks
 from cmteb.data.hub import HubTask
 from cmteb.data.loader import load_task_data
 from cmteb.data.local_write import write_atomic, write_task_folder
@@ -46,9 +46,10 @@ SPLITS = {"STS": ["test"], "PairClassification": ["validation"],
 @pytest.mark.parametrize("task_type", list(TABLES))
 def test_round_trip(tmp_path: Path, task_type: str) -> None:
     spec = make_spec(task_type, name=f"Toy{task_type}", splits=tuple(SPLITS[task_type]))
-    report = download_tasks([spec], tmp_path, lambda s: SPLITS[s.type],
+    report = download_tasks([DownloadItem(spec, tuple(SPLITS[task_type]))], tmp_path,
                             source_for=lambda s: FakeHub(TABLES[s.type]))
-    assert report[0].startswith(f"Toy{task_type}: wrote {tmp_path / spec.name}")
+    assert report.failures == []
+    assert report.lines[0].startswith(f"Toy{task_type}: wrote {tmp_path / spec.name}")
     expected = HubTask(spec, FakeHub(TABLES[task_type]))
     local = load_task_data(spec, yaml_path=tmp_path / "x.yaml", required_splits=SPLITS[task_type],
                            optional_splits=[], data_dir=tmp_path)
@@ -56,23 +57,28 @@ def test_round_trip(tmp_path: Path, task_type: str) -> None:
     for split in SPLITS[task_type]:
         assert local.splits[split] == expected.read(split), split
     assert (tmp_path / spec.name / "SOURCE.md").is_file()
+    assert (tmp_path / spec.name / "cmteb-download.json").is_file()
     assert not list((tmp_path / spec.name).rglob("*.tmp"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == [spec.name]
 
 
-def test_download_notes_missing_splits_and_skips_local_only(tmp_path: Path) -> None:
-    sts = make_spec("STS", name="STSB")
-    local_only = make_spec("STS", name="Mine", path=None, local="data/Mine")
-    report = download_tasks([sts, local_only], tmp_path, lambda s: ["validation", "test"],
+def test_download_notes_missing_optional_splits_and_skips_local_only(tmp_path: Path) -> None:
+    sts = DownloadItem(make_spec("STS", name="STSB"), ("test",), ("validation",))
+    local_only = DownloadItem(make_spec("STS", name="Mine", path=None, local="data/Mine"), ("test",))
+    report = download_tasks([sts, local_only], tmp_path,
                             source_for=lambda s: FakeHub(TABLES["STS"]))
-    assert any("no split 'validation'" in line for line in report)
-    assert any(line.startswith("Mine: no hub dataset") for line in report)
+    assert report.failures == []
+    assert any("no split 'validation'" in note for note in report.notes)
+    assert any(line.startswith("Mine: no hub dataset") for line in report.lines)
     assert not (tmp_path / "Mine").exists()
 
 
-def test_download_with_no_split_is_an_error(tmp_path: Path) -> None:
-    message = raises_user_error(download_tasks, [make_spec("STS", name="STSB")], tmp_path,
-                                lambda s: ["dev"], source_for=lambda s: FakeHub(TABLES["STS"]))
-    assert "STSB" in message and "none of the splits" in message
+def test_download_of_a_missing_required_split_fails_that_task_only(tmp_path: Path) -> None:
+    items = [DownloadItem(make_spec("STS", name="STSB"), ("dev",)),
+             DownloadItem(make_spec("STS", name="ATEC"), ("test",))]
+    report = download_tasks(items, tmp_path, source_for=lambda s: FakeHub(TABLES["STS"]))
+    assert len(report.failures) == 1 and "no split 'dev'" in report.failures[0]
+    assert not (tmp_path / "STSB").exists() and (tmp_path / "ATEC" / "test.jsonl").is_file()
 
 
 def test_retrieval_ids_unfit_for_tsv_are_refused(tmp_path: Path) -> None:

@@ -94,18 +94,17 @@ QRELS = D({"query-id": ["q1", "q1", "q2"], "corpus-id": ["d1", "d3", "d2"], "sco
 
 
 def test_retrieval_beir_configs() -> None:
-    data, notes = retrieval_from_hub(CORPUS, QUERIES, QRELS)
+    data = retrieval_from_hub(CORPUS, QUERIES, QRELS)
     assert data == RetrievalCorpus(corpus={"d1": "T x", "d2": "y", "d3": "z"},
                                    queries={"q1": "one", "q2": "two"},
                                    qrels={"q1": {"d1": 1, "d3": 0}, "q2": {"d2": 2}})
-    assert notes == []
 
 
 def test_retrieval_int_ids_and_id_column() -> None:
     corpus = D({"id": [1, 2], "text": ["x", "y"]})
     queries = D({"id": [7], "text": ["q"]})
     qrels = D({"query-id": [7], "corpus-id": [2], "score": [1.0]})
-    data, _ = retrieval_from_hub(corpus, queries, qrels)
+    data = retrieval_from_hub(corpus, queries, qrels)
     assert data.qrels == {"7": {"2": 1}} and data.corpus == {"1": "x", "2": "y"}
 
 

@@ -9,7 +9,9 @@ from datasets import Dataset
 
 from cmteb.data.hub import MissingSplitError
 from cmteb.data.loader import candidate_folders, load_task_data
+from cmteb.data.marker import MARKER, write_marker
 from cmteb.data.types import DataSource
+from cmteb.tasks.spec import TaskSpec
 from tests.data.helpers import FakeHub, make_spec, raises_user_error, write_jsonl
 
 
@@ -108,3 +110,53 @@ def test_candidate_folders_order(tmp_path: Path) -> None:
     yaml_path = tmp_path / "tasks" / "ATEC.yaml"
     assert candidate_folders(spec, yaml_path=yaml_path, data_dir=tmp_path / "d") == [
         tmp_path / "d" / "ATEC", tmp_path / "tasks" / "data" / "ATEC"]
+
+
+# ---- expected sizes: which data is checked (cmteb.data.loader docstring) ----
+
+def _sized(name: str = "ATEC", **extra) -> TaskSpec:
+    return make_spec("STS", name=name, **extra).model_copy(
+        update={"expected_size": {"test": {"pairs": 2}}})
+
+
+def test_hub_data_of_another_size_is_an_error(layout: tuple[Path, Path]) -> None:
+    yaml_path, _ = layout
+    hub = FakeHub({None: {"test": Dataset.from_dict(
+        {"sentence1": ["a"], "sentence2": ["b"], "score": [1]})}})
+    message = raises_user_error(_load, _sized("PAWSX"), yaml_path, None, hub=hub)
+    assert message.startswith("PAWSX: split test: expected 2 pairs, found 1 in org/toy@abc123")
+
+
+def test_local_subset_gets_a_note_not_an_error(layout: tuple[Path, Path]) -> None:
+    yaml_path, data_dir = layout
+    _sts(data_dir / "ATEC", "test", "only one pair")
+    data = _load(_sized(), yaml_path, data_dir)
+    assert data.splits["test"].sentence1 == ["only one pair"]
+    assert any("differs from the hub dataset's size (split test: expected 2 pairs, found 1)"
+               in note for note in data.notes)
+
+
+def test_downloaded_folder_of_another_size_is_an_error(layout: tuple[Path, Path]) -> None:
+    yaml_path, data_dir = layout
+    spec = _sized()
+    _sts(data_dir / "ATEC", "test", "x")
+    write_marker(data_dir / "ATEC", spec, {"test": {"pairs": 2}})
+    message = raises_user_error(_load, spec, yaml_path, data_dir)
+    assert "ATEC: split test: expected 2 pairs, found 1" in message
+    assert "written by cmteb download" in message
+    other = spec.model_copy(update={"dataset": spec.dataset.model_copy(update={"revision": "r2"})})
+    assert _load(other, yaml_path, data_dir).notes  # another revision's download: a note
+
+
+def test_bundled_data_of_another_size_is_an_error(layout: tuple[Path, Path]) -> None:
+    yaml_path, _ = layout
+    message = raises_user_error(_load, _sized(local="data/ATEC"), yaml_path, None)
+    assert "the bundled data" in message and "expected 2 pairs, found 1" in message
+
+
+def test_unreadable_download_marker_names_the_file(layout: tuple[Path, Path]) -> None:
+    yaml_path, data_dir = layout
+    _sts(data_dir / "ATEC", "test", "x")
+    (data_dir / "ATEC" / MARKER).write_text("{oops")
+    message = raises_user_error(_load, _sized(), yaml_path, data_dir)
+    assert message.startswith(f"{data_dir / 'ATEC' / MARKER}: unreadable download marker")

@@ -91,15 +91,6 @@ def test_retrieval_passages_and_query_filter(tmp_path: Path) -> None:
         qrels={"q1": {"d1": 1, "d2": 0}, "q2": {"d3": 2}},
     )
     assert folder.read("test").queries == {"q3": "x"}
-    assert folder.notes == []
-
-
-def test_retrieval_repeated_qrel_keeps_last_with_note(tmp_path: Path) -> None:
-    _retrieval_folder(tmp_path)
-    write_text(tmp_path / "qrels" / "dev.tsv", "query-id\tcorpus-id\tscore\nq1\td1\t1\nq1\td1\t2\n")
-    folder = LocalTaskFolder(tmp_path, "Retrieval")
-    assert folder.read("dev").qrels == {"q1": {"d1": 2}}
-    assert folder.notes and "dev.tsv:3" in folder.notes[0]
 
 
 def test_blank_lines_bom_crlf_and_unicode_separators(tmp_path: Path) -> None:

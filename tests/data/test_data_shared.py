@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from cmteb.data.loader import load_task_data
+from cmteb.errors import UserError
 from cmteb.tasks.spec import TaskSpec
 from cmteb.tasks.yaml_loader import parse_model
 from tests.data.helpers import SHARED_DATA, make_spec
@@ -58,12 +59,30 @@ def test_shared_folder_row_counts(name: str, task_type: str, split: str, rows: i
 
 @pytest.mark.shared
 @needs_shared
-def test_shared_qbqtc_retrieval() -> None:
-    data = _load("QBQTCDevRetrieval", "Retrieval", "dev")
-    split = data.splits["dev"]
+def test_shared_qbqtc_retrieval_repeats_judgements_and_is_refused() -> None:
+    """Its qrels judge 3 (query, passage) pairs twice (issue 16: an error naming file and line)."""
+    with pytest.raises(UserError, match=r"qrels/dev\.tsv:\d+: qrel \('q\d+', 'd\d+'\) is given "
+                                        r"twice \(first at .*qrels/dev\.tsv:\d+\)"):
+        _load("QBQTCDevRetrieval", "Retrieval", "dev")
+
+
+@pytest.mark.shared
+@needs_shared
+def test_shared_qbqtc_retrieval_with_one_judgement_per_pair(tmp_path: Path) -> None:
+    folder = tmp_path / "QBQTCDevRetrieval"
+    (folder / "qrels").mkdir(parents=True)
+    source = SHARED_DATA / "QBQTCDevRetrieval"
+    for name in ("corpus.jsonl", "queries.jsonl"):
+        (folder / name).write_bytes((source / name).read_bytes())
+    lines = (source / "qrels" / "dev.tsv").read_text(encoding="utf-8").splitlines()
+    last = {tuple(line.split("\t")[:2]): line for line in lines[1:]}
+    (folder / "qrels" / "dev.tsv").write_text("\n".join([lines[0], *last.values()]) + "\n")
+    assert len(lines) - 1 - len(last) == 3
+    spec = make_spec("Retrieval", name="QBQTCDevRetrieval", splits=("dev",))
+    split = load_task_data(spec, yaml_path=tmp_path / "x.yaml", required_splits=["dev"],
+                           optional_splits=[], data_dir=tmp_path).splits["dev"]
     assert (len(split.queries), len(split.corpus)) == (14_414, 19_317)
     assert set(split.qrels) == set(split.queries)
-    assert any("repeated (query, document) qrels" in note for note in data.notes)
 
 
 @pytest.mark.shared

@@ -108,6 +108,34 @@ CASES = {
                                     "queries.jsonl": QUERIES,
                                     "qrels/dev.tsv": QRELS},
                       "dev", "corpus.jsonl:1", ["'title' must be a string, got null"]),
+    # issue 16 item 4: gaps that were accepted before
+    "qrel given twice": ("Retrieval", {"corpus.jsonl": CORPUS, "queries.jsonl": QUERIES,
+                                       "qrels/dev.tsv": HEADER + "q1\td1\t1\nq1\td2\t0\nq1\td1\t2\n"},
+                         "dev", "qrels/dev.tsv:4", ["('q1', 'd1') is given twice", "dev.tsv:2)"]),
+    "qrels all 0": ("Retrieval", {"corpus.jsonl": CORPUS, "queries.jsonl": QUERIES,
+                                  "qrels/dev.tsv": HEADER + "q1\td1\t0\nq1\td2\t0\n"},
+                    "dev", "qrels/dev.tsv", ["every qrel has score 0"]),
+    "rerank no positive": ("Reranking", {"dev.jsonl": _line(query="q", positive=["p"], negative=["n"])
+                                         + _line(query="r", positive=[], negative=["n"])},
+                           "dev", "dev.jsonl:2", ["reranking query without a positive"]),
+    "empty query": ("Retrieval", {"corpus.jsonl": CORPUS,
+                                  "queries.jsonl": QUERIES + '{"_id": "q2", "text": " \\u3000"}\n',
+                                  "qrels/dev.tsv": QRELS},
+                    "dev", "queries.jsonl:2", ["empty query text"]),
+    "empty passage": ("Retrieval", {"corpus.jsonl": CORPUS + '{"_id": "d3", "title": "", "text": ""}\n',
+                                    "queries.jsonl": QUERIES, "qrels/dev.tsv": QRELS},
+                      "dev", "corpus.jsonl:3", ["empty passage text"]),
+    "rerank empty query": ("Reranking", {"dev.jsonl": _line(query="", positive=["p"], negative=["n"])},
+                           "dev", "dev.jsonl:1", ["empty query text"]),
+    "rerank empty passage": ("Reranking", {"dev.jsonl": _line(query="q", positive=["p"],
+                                                              negative=["n", "\n "])},
+                             "dev", "dev.jsonl:1", ["empty passage text"]),
+    "duplicate key in a record": ("STS", {"test.jsonl": STS_OK + "\n" + '{"sentence1": "a", '
+                                          '"sentence2": "b", "score": 1, "score": 5}\n'},
+                                  "test", "test.jsonl:2", ["key 'score' appears twice in one record"]),
+    "duplicate nested key": ("Clustering", {"test.jsonl": '{"sentences": ["a"], "labels": [1], '
+                                            '"meta": {"k": 1, "k": 2}}\n'},
+                             "test", "test.jsonl:1", ["key 'k' appears twice"]),
 }
 
 
@@ -120,6 +148,23 @@ def test_validation_error_names_file_and_line(tmp_path: Path, case: str) -> None
     assert str(tmp_path / where) in message
     for fragment in fragments:
         assert fragment in message
+
+
+@pytest.mark.parametrize(("score", "fragment"), [
+    (5.5, "score 5.5 is outside the task's range [0, 5]"),
+    (-1, "score -1 is outside the task's range [0, 5]"),
+])
+def test_sts_score_outside_the_declared_range(tmp_path: Path, score: float, fragment: str) -> None:
+    write_text(tmp_path / "test.jsonl", STS_OK + "\n" + _line(sentence1="a", sentence2="b", score=score))
+    folder = LocalTaskFolder(tmp_path, "STS", score_range=(0.0, 5.0))
+    message = raises_user_error(folder.read, "test")
+    assert message == f"{tmp_path / 'test.jsonl'}:2: {fragment}"
+
+
+def test_sts_scores_on_the_range_bounds_are_accepted(tmp_path: Path) -> None:
+    write_text(tmp_path / "test.jsonl", _line(sentence1="a", sentence2="b", score=0)
+               + _line(sentence1="a", sentence2="c", score=5))
+    assert LocalTaskFolder(tmp_path, "STS", score_range=(0.0, 5.0)).read("test").score == [0.0, 5.0]
 
 
 def test_invalid_utf8_names_line(tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ from cmteb.distributed.worker import UnitWorker
 from cmteb.errors import UserError
 from cmteb.evaluators import _search
 from cmteb.models.policy import TextPolicy
-from cmteb.models.resolve import ResolvedModel
+from cmteb.models.types import ResolvedModel
 from cmteb.runner import score_task
 from cmteb.selection import Plan, PlannedTask
 from tests.conftest import make_spec

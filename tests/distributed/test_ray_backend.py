@@ -12,7 +12,7 @@ import pytest
 from cmteb.config import RunConfig, TaskSelection
 from cmteb.distributed.options import RayOptions
 from cmteb.errors import UserError
-from cmteb.models.resolve import ModelOptions
+from cmteb.models.types import ModelOptions
 from cmteb.runner import run
 from cmteb.tasks.registry import TaskRegistry
 from tests.distributed.big_task import write_big_retrieval

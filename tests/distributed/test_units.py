@@ -10,7 +10,8 @@ from cmteb.config import TaskSelection
 from cmteb.distributed.options import RayOptions, Shard
 from cmteb.distributed.units import plan_for_units, plan_units, select_units, shard_of
 from cmteb.errors import UserError
-from cmteb.models.resolve import ModelOptions, resolve_model
+from cmteb.models.resolve import resolve_model
+from cmteb.models.types import ModelOptions
 from cmteb.selection import plan_tasks
 from cmteb.tasks.registry import TaskRegistry
 

@@ -12,17 +12,17 @@ from cmteb.engine.cache import EmbeddingCache, namespace_of
 from cmteb.engine.chunk_file import text_keys
 from cmteb.models.embed_store import cache_identity, model_store
 from cmteb.models.policy import TextPolicy
-from cmteb.models.resolve import NO_REVISION, ResolvedModel
+from cmteb.models.types import NO_REVISION, ResolvedModel
 from tests.conftest import make_spec
 from tests.engine.fakes import expected
 
-IDENTITY = {"format": 1, "name": "m", "revision": "r1", "adapter": "hf",
+IDENTITY = {"format": 1, "name": "m", "revision": "r1", "adapter": "transformers",
             "settings": {"pooling": "mean", "normalize": True, "max_length": 512, "dtype": "fp32"}}
 TEXTS = [f"query: 句子{i}" for i in range(10)]
 
 
 def model(**changes) -> ResolvedModel:
-    base = ResolvedModel(name="org/m", revision="abc123", policy=TextPolicy(), adapter="hf",
+    base = ResolvedModel(name="org/m", revision="abc123", policy=TextPolicy(), adapter="transformers",
                          settings=dict(IDENTITY["settings"]), factory=lambda: None)
     return replace(base, **changes)
 

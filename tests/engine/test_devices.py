@@ -95,7 +95,7 @@ def test_engine_options_settle_local_runs_and_leave_ray_devices_to_the_workers(m
     from cmteb.config import RunConfig
     from cmteb.distributed.options import RayOptions
     from cmteb.engine.run_options import with_engine_options
-    from cmteb.models.resolve import ModelOptions
+    from cmteb.models.types import ModelOptions
 
     def config(device: str, dtype: str, ray: RayOptions | None = None) -> RunConfig:
         return RunConfig(models=("m",), model_options=ModelOptions(device=device, dtype=dtype), ray=ray)

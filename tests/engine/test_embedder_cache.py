@@ -7,7 +7,8 @@ import pytest
 
 from cmteb.engine.cache import EmbeddingCache
 from cmteb.errors import TaskError
-from cmteb.models.embedder import TaskEmbedder, dedupe
+from cmteb.models.cached_call import dedupe
+from cmteb.models.embedder import TaskEmbedder
 from cmteb.models.policy import TextPolicy
 from tests.conftest import RecordingEncoder, make_spec
 
@@ -94,9 +95,9 @@ def test_bad_rows_are_never_stored(tmp_path):
 
 
 def test_segments_are_stored_as_they_finish(tmp_path, monkeypatch):
-    import cmteb.models.embedder as embedder_mod
+    import cmteb.models.cached_call as cached_call
 
-    monkeypatch.setattr(embedder_mod, "SEGMENT_TEXTS", 3)
+    monkeypatch.setattr(cached_call, "SEGMENT_ROWS", 3)
 
     class StopsAfterTwoCalls(RecordingEncoder):
         def encode(self, texts, **kw):

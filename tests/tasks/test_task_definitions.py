@@ -114,3 +114,10 @@ def test_benchmark_names(registry: TaskRegistry) -> None:
 def test_default_root_is_the_repository_tasks_folder() -> None:
     assert (tasks_root() / "benchmarks" / "c-mteb.yaml").is_file()
     assert TaskRegistry().root == tasks_root().resolve()
+
+
+def test_every_task_gives_expected_sizes_for_all_its_splits(registry: TaskRegistry) -> None:
+    for name in registry.names():
+        spec = registry.get(name)
+        splits = set(spec.all_splits()) | ({spec.train_split} if spec.classification else set())
+        assert set(spec.expected_size) == splits, name

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
+from cmteb.cli import main
 from cmteb.tasks.listing import render_table, task_rows
 from cmteb.tasks.registry import TaskRegistry
 
-KEYS = {"name", "type", "splits", "main_score", "dataset", "version"}
+KEYS = {"name", "type", "splits", "main_score", "dataset", "version", "expected_size"}
 
 
 def test_rows_follow_the_contract(registry: TaskRegistry) -> None:
@@ -46,7 +49,8 @@ def test_local_task_row(registry: TaskRegistry) -> None:
     (row,) = task_rows([registry.get("DemoSTS")], "cmteb")
     assert row == {"name": "DemoSTS", "type": "STS", "splits": ["test"],
                    "main_score": "cosine_spearman",
-                   "dataset": {"path": None, "revision": None}, "version": 1}
+                   "dataset": {"path": None, "revision": None}, "version": 1,
+                   "expected_size": {"test": {"pairs": 40}}}
 
 
 def test_table_is_aligned(registry: TaskRegistry) -> None:
@@ -66,3 +70,19 @@ def test_table_is_aligned(registry: TaskRegistry) -> None:
 
 def test_empty_table_has_a_header() -> None:
     assert render_table([]).splitlines()[0].startswith("TASK")
+
+
+def test_list_json_gives_expected_size_for_the_35_tasks(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["list", "--benchmark", "C-MTEB-35", "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert len(rows) == 35
+    for row in rows:
+        sizes = row["expected_size"]
+        assert set(row["splits"]) <= set(sizes), row["name"]
+        assert all(isinstance(n, int) and n > 0 for counts in sizes.values()
+                   for n in counts.values()), row["name"]
+    by_name = {row["name"]: row["expected_size"] for row in rows}
+    assert by_name["STS22"] == {"test": {"pairs": 656}}
+    assert by_name["T2Reranking"] == {"dev": {"queries": 5908, "candidates": 97422,
+                                              "positives": 44444}}
+    assert by_name["TNews"] == {"validation": {"samples": 10000}, "train": {"samples": 53360}}

@@ -97,3 +97,39 @@ def test_c_mteb_has_the_tasks_of_mteb_benchmark(registry: TaskRegistry, mteb_ben
     assert set(registry.benchmark("C-MTEB-35").tasks) - names == {
         "STS22", "AmazonReviewsClassification", "MassiveIntentClassification",
         "MassiveScenarioClassification"}
+
+
+def _mteb_sizes(task: Any, subset: str | None) -> dict[str, dict[str, int]]:
+    """{split: counts} in cmteb's names from the pinned mteb's descriptive statistics."""
+    out = {}
+    for split, stats in task.metadata.descriptive_stats.items():
+        if subset is not None:
+            stats = stats["hf_subset_descriptive_stats"][subset]
+        kind = task.metadata.type
+        if kind in ("STS", "PairClassification"):
+            out[split] = {"pairs": stats["num_samples"]}
+        elif kind == "Classification":
+            out[split] = {"samples": stats["num_samples"]}
+        elif kind == "Clustering":
+            out[split] = {"texts": stats["num_samples"]}
+        elif kind == "Retrieval":
+            out[split] = {"queries": stats["num_queries"], "corpus": stats["num_documents"],
+                          "relevant_qrels": stats["relevant_docs_statistics"]["num_relevant_docs"]}
+        else:
+            out[split] = {"queries": stats["num_queries"],
+                          "candidates": stats["top_ranked_statistics"]["num_top_ranked"],
+                          "positives": stats["relevant_docs_statistics"]["num_relevant_docs"]}
+    return out
+
+
+@pytest.mark.parametrize("name", HUB_TASKS)
+def test_expected_size_equals_mteb_descriptive_statistics(
+    name: str, registry: TaskRegistry, mteb_tasks: dict
+) -> None:
+    spec = registry.get(name)
+    assert spec.expected_size == _mteb_sizes(mteb_tasks[name], spec.dataset.subset)
+
+
+@pytest.mark.parametrize("name", HUB_TASKS)
+def test_fast_loading_as_mteb(name: str, registry: TaskRegistry, mteb_tasks: dict) -> None:
+    assert registry.get(name).dataset.fast_loading == bool(mteb_tasks[name].fast_loading)

@@ -186,3 +186,28 @@ def test_task_file_outside_the_registry(tmp_path: Path) -> None:
     bad = write(tmp_path, "anywhere/bad.yaml", TINY_TASK + "extra: 1\n")
     with pytest.raises(UserError, match=r"bad\.yaml: extra: Extra inputs"):
         load_task_file(bad)
+
+
+@pytest.mark.parametrize("value", ["true", "false", "'1'", "1.0", "0"])
+def test_version_must_be_a_positive_integer(tmp_path: Path, value: str) -> None:
+    path = write(tmp_path, "sts/Tiny.yaml", TINY_TASK + f"version: {value}\n")
+    assert _error(tmp_path).startswith(f"{path.resolve()}: version: ")
+
+
+@pytest.mark.parametrize(("block", "fragment"), [
+    ("expected_size:\n  dev: {pairs: 3}\n", "'dev' is not a split of this task"),
+    ("expected_size:\n  test: {rows: 3}\n", "test: give pairs (non-negative integers)"),
+    ("expected_size:\n  test: {pairs: true}\n", "expected_size.test.pairs: Input should be"),
+    ("expected_size:\n  test: {pairs: -1}\n", "test: give pairs"),
+])
+def test_expected_size_must_fit_the_task(tmp_path: Path, block: str, fragment: str) -> None:
+    path = write(tmp_path, "sts/Tiny.yaml", TINY_TASK + block)
+    message = _error(tmp_path)
+    assert message.startswith(f"{path.resolve()}: ") and fragment in message
+
+
+def test_fast_loading_needs_a_subset(tmp_path: Path) -> None:
+    text = TINY_TASK.replace("  local: data/Tiny\n", "  path: org/x\n  revision: abc\n"
+                             "  fast_loading: true\n")
+    write(tmp_path, "sts/Tiny.yaml", text)
+    assert "fast_loading needs the `subset`" in _error(tmp_path)

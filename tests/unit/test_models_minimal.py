@@ -6,8 +6,10 @@ import numpy as np
 import pytest
 
 from cmteb.errors import UserError
+from cmteb.models.checkpoint import folder_fingerprint
 from cmteb.models.hash_encoder import HashEncoder, hash_vector
-from cmteb.models.resolve import ModelOptions, folder_fingerprint, resolve_model
+from cmteb.models.resolve import resolve_model
+from cmteb.models.types import ModelOptions
 from tests.conftest import make_spec
 from tests.tiny_models import make_tiny_st
 

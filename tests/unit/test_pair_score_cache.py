@@ -1,15 +1,20 @@
-"""Cross-encoder pair scores in the store: cached pairs never reach (nor load) the model."""
+"""Cross-encoder pair scores in the store: cached pairs never reach (nor load) the model, every
+segment is stored as it finishes, engine failures fail the task in one line."""
 
 from __future__ import annotations
 
 import io
 
 import numpy as np
+import pytest
 
 from cmteb.engine.cache import EmbeddingCache
 from cmteb.engine.context import current_settings
+from cmteb.engine.local import EngineOutOfMemory
+from cmteb.engine.pool import WorkerFailed
 from cmteb.engine.progress import TaskProgress
-from cmteb.models.embedder import LazyAdapter
+from cmteb.errors import TaskError
+from cmteb.models.contract import LazyAdapter
 from cmteb.models.pair_scorer import TaskPairScorer, pair_key
 from cmteb.models.policy import TextPolicy
 from tests.conftest import make_spec
@@ -85,3 +90,44 @@ def test_pair_scoring_advances_the_task_bar_in_pairs_under_the_run_token_budget(
     assert model.budgets == [512, 512] and len(model.calls[-1]) == 2
     text = stream.getvalue()
     assert "2/2" in text and "pairs/s" in text and "cache hits 1" in text
+
+
+def test_pair_scores_are_stored_segment_by_segment_and_a_rerun_scores_only_the_rest(tmp_path, monkeypatch):
+    import cmteb.models.cached_call as cached_call
+
+    monkeypatch.setattr(cached_call, "SEGMENT_ROWS", 3)
+
+    class StopsOnThirdSegment(RecordingScorer):
+        def predict(self, pairs, *, task, batch_size):
+            if len(self.calls) == 2:
+                raise KeyboardInterrupt  # as a Ctrl-C or a kill between two segments
+            return super().predict(pairs, task=task, batch_size=batch_size)
+
+    def store():
+        return EmbeddingCache(tmp_path, {"test": "pair scores"})
+
+    queries, passages = [f"问{i}" for i in range(8)], [f"答{i}" for i in range(8)]
+    with pytest.raises(KeyboardInterrupt):
+        TaskPairScorer(StopsOnThirdSegment(), TextPolicy(), RERANKING, store=store())(queries, passages)
+    model = RecordingScorer()
+    again = TaskPairScorer(model, TextPolicy(), RERANKING, store=store())
+    scores = again(queries, passages)
+    assert model.calls == [[("问6", "答6"), ("问7", "答7")]]  # the two segments stored first were read
+    assert (again.stats.cache_hits, again.stats.encoded) == (6, 2)
+    np.testing.assert_array_equal(scores, RecordingScorer().predict(list(zip(queries, passages, strict=True)),
+                                                                    task=RERANKING, batch_size=1))
+
+
+@pytest.mark.parametrize("failure", [
+    WorkerFailed("encoding worker on cuda:1 failed: RuntimeError: CUDA error: device-side assert"),
+    EngineOutOfMemory("out of memory on a single text of 512 tokens; lower --max-length"),
+])
+def test_worker_failure_and_out_of_memory_in_pair_scoring_fail_the_task_in_one_line(failure):
+    class Failing:
+        def predict(self, pairs, *, task, batch_size):
+            raise failure
+
+    scorer = TaskPairScorer(Failing(), TextPolicy(), RERANKING, model_name="org/reranker")
+    with pytest.raises(TaskError) as err:
+        scorer(["甲"], ["天"])
+    assert str(err.value) == f"model org/reranker on task {RERANKING.name}: {failure}"

@@ -133,7 +133,7 @@ def test_registry_policies_exact_strings_for_every_task_type_and_role(model, tas
 
 
 def test_no_instruction_removes_it_everywhere_and_is_recorded():
-    from cmteb.models.resolve import ModelOptions, apply_policy_overrides
+    from cmteb.models.types import ModelOptions, apply_policy_overrides
 
     policy = apply_policy_overrides(BGE, ModelOptions(no_instruction=True))
     spec = make_spec("Retrieval")
