@@ -3,7 +3,7 @@
 Commands are registered lazily as "module" paths, so `cmteb --help` imports neither torch nor
 the commands' dependencies. Each command module defines `add_arguments(parser)` and `main(args)`.
 Exit codes: 0 ok, 1 a task failed, 2 invalid input (one line, no traceback; `--debug` shows it),
-130 interrupted.
+130 interrupted. A command module may define `EXAMPLES`, shown at the end of its `--help`.
 """
 
 from __future__ import annotations
@@ -12,7 +12,9 @@ import argparse
 import importlib
 import logging
 import sys
+from typing import Any
 
+from cmteb.cli_help import DESCRIPTION, EXAMPLES, HelpFormatter, VersionAction
 from cmteb.errors import EXIT_INTERRUPTED, EXIT_TASK_FAILED, EXIT_USER_ERROR, CmtebError, one_line
 
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -28,7 +30,12 @@ COMMANDS: dict[str, tuple[str, str]] = {
 
 
 class OneLineParser(argparse.ArgumentParser):
-    """argparse that reports a usage error on one line and exits 2."""
+    """argparse that reports a usage error on one line and exits 2; its help (and that of every
+    subcommand it creates) shows defaults and examples through `HelpFormatter`."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", HelpFormatter)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.exit(EXIT_USER_ERROR, f"{self.prog}: error: {message}\n")
@@ -41,7 +48,8 @@ def _add_global_flags(parser: argparse.ArgumentParser, default: object) -> None:
 
 
 def build_parser(argv: list[str]) -> argparse.ArgumentParser:
-    parser = OneLineParser(prog="cmteb", description=__doc__.splitlines()[0])
+    parser = OneLineParser(prog="cmteb", description=DESCRIPTION, epilog=EXAMPLES)
+    parser.add_argument("--version", action=VersionAction)
     _add_global_flags(parser, False)
     sub = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
     wanted = next((a for a in argv if not a.startswith("-")), None)
@@ -51,7 +59,9 @@ def build_parser(argv: list[str]) -> argparse.ArgumentParser:
         # given before the command from being reset by the subcommand's default.
         _add_global_flags(cmd, argparse.SUPPRESS)
         if name == wanted:  # import only the command being run
-            importlib.import_module(module).add_arguments(cmd)
+            command = importlib.import_module(module)
+            command.add_arguments(cmd)
+            cmd.epilog = getattr(command, "EXAMPLES", None)
     return parser
 
 

@@ -12,7 +12,8 @@ from cmteb.models.types import ModelOptions
 
 @dataclass(frozen=True)
 class TaskSelection:
-    """Exactly one way of choosing tasks may be set; none = benchmark C-MTEB."""
+    """An explicit list (`tasks` and/or `task_files`), or a `benchmark` (default C-MTEB) that
+    `task_types` narrows; `cmteb.selection.plan_tasks` resolves it."""
 
     tasks: tuple[str, ...] = ()
     benchmark: str | None = None

@@ -27,7 +27,7 @@ from cmteb.distributed.units import Unit, plan_for_units, select_units
 from cmteb.engine.progress import TaskProgress
 from cmteb.engine.run_options import with_engine_options
 from cmteb.errors import CmtebError, UserError
-from cmteb.evaluators import SplitResult
+from cmteb.evaluators import SplitResult, texts_to_embed
 from cmteb.evaluators._faiss_search import import_faiss
 from cmteb.evaluators._search import SEARCH_BACKENDS, search_backend
 from cmteb.models.contract import LazyAdapter
@@ -185,6 +185,8 @@ def score_task(
     """Evaluate every loaded split of one task (no writing: Ray workers call this too)."""
     spec = planned.spec
     embedder = task_embedder(planned, model, config, stores)
+    if model.kind == "bi-encoder" and embedder.progress is not None and embedder.progress.enabled:
+        embedder.progress.plan(sum(texts_to_embed(spec, d) for d in data.splits.values()))
     protocol = get_protocol(plan.protocol)
     start = time.perf_counter()
     splits: dict[str, SplitResult] = {}

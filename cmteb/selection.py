@@ -31,25 +31,28 @@ class Plan:
     benchmark: str | None
 
 
-def _chosen(selection: TaskSelection) -> int:
-    return sum(bool(x) for x in (selection.tasks, selection.benchmark, selection.task_types,
-                                 selection.task_files))
-
-
 def plan_tasks(selection: TaskSelection, protocol: str | None, registry: TaskRegistry) -> Plan:
-    """Resolve names (UserError with 'did you mean' on unknown ones) and each task's splits."""
-    if _chosen(selection) > 1 and not (selection.tasks and selection.task_files):
-        raise UserError("choose tasks one way: --tasks, --benchmark, --task-types or --task-file")
+    """Resolve names (UserError with 'did you mean' on unknown ones) and each task's splits.
+
+    Either an explicit list (`tasks` and/or `task_files`) or a benchmark (default C-MTEB),
+    narrowed to `task_types` when given. Task type names are checked first, so a typo among them
+    is reported as such whatever else is wrong.
+    """
+    types = registry.task_types(list(selection.task_types))
+    explicit = bool(selection.tasks or selection.task_files)
+    if explicit and (selection.benchmark or types):
+        raise UserError("choose tasks one way: --tasks/--task-file, or --benchmark "
+                        "(optionally narrowed by --task-types)")
     benchmark = None
     entries: list[tuple[TaskSpec, Path]] = []
-    if selection.tasks or selection.task_files:
+    if explicit:
         entries = [(registry.get(n), registry.origin(n)) for n in selection.tasks]
         entries += [load_task_file(Path(p)) for p in selection.task_files]
-    elif selection.task_types:
-        entries = [(s, registry.origin(s.name)) for s in registry.by_types(list(selection.task_types))]
     else:
         benchmark = registry.benchmark(selection.benchmark or DEFAULT_BENCHMARK)
-        entries = [(registry.get(n), registry.origin(n)) for n in benchmark.tasks]
+        specs = registry.by_types(types, benchmark.name) if types else \
+            [registry.get(n) for n in benchmark.tasks]
+        entries = [(s, registry.origin(s.name)) for s in specs]
     proto = get_protocol(protocol or (benchmark.protocol if benchmark else "cmteb")).name
     seen: set[str] = set()
     planned = []

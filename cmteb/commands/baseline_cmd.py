@@ -14,6 +14,14 @@ from cmteb.errors import EXIT_OK, UserError
 DEFAULT_DIR = Path("baselines")
 
 
+EXAMPLES = """\
+examples:
+  cmteb run --model BAAI/bge-small-zh-v1.5 --quick --output-dir results
+  cmteb baseline save results/BAAI__bge-small-zh-v1.5       # once, from a trusted run; commit the file
+  cmteb baseline check results/BAAI__bge-small-zh-v1.5      # in CI: exit 1 on a regression
+"""
+
+
 def add_arguments(p: argparse.ArgumentParser) -> None:
     sub = p.add_subparsers(dest="action", required=True, parser_class=type(p),
                            metavar="{save,check}")

@@ -42,19 +42,29 @@ def _positive_int(value: str) -> int:
     return number
 
 
+EXAMPLES = """\
+examples:
+  cmteb compare results-main/BAAI__bge-small-zh-v1.5 results-pr/BAAI__bge-small-zh-v1.5
+  cmteb compare baselines/BAAI__bge-small-zh-v1.5.quick.json results/BAAI__bge-small-zh-v1.5 \\
+      --tolerance 1.0 --report compare.md
+"""
+
+
 def add_compare_options(p: argparse.ArgumentParser) -> None:
     """The options `compare` and `baseline check` share."""
     p.add_argument("--benchmark", metavar="NAME",
                    help="compare exactly this benchmark's tasks, splits and protocol")
     p.add_argument("--tolerance", type=_non_negative, default=0.5, metavar="POINTS",
                    help="smallest main-score change (points, 0-100) that counts (default 0.5)")
-    p.add_argument("--alpha", type=_probability, default=0.05,
+    p.add_argument("--alpha", type=_probability, default=0.05, metavar="P",
                    help="significance level of the paired test (default 0.05)")
     p.add_argument("--resamples", type=_positive_int, default=2000, metavar="N",
                    help="randomization-test resamples per task (default 2000)")
-    p.add_argument("--seed", type=int, default=0, help="seed of the test's random generator")
+    p.add_argument("--seed", type=int, default=0, metavar="N",
+                   help="seed of the test's random generator")
     p.add_argument("--report", type=Path, metavar="FILE", help="also write the Markdown report here")
-    p.add_argument("--format", choices=["md", "json"], default="md", help="stdout format")
+    p.add_argument("--format", choices=["md", "json"], default="md",
+                   help="stdout: the Markdown report, or one JSON document")
     p.add_argument("--allow-mismatch", action="store_true",
                    help="compare even when protocol, data or splits differ (listed in the report)")
 

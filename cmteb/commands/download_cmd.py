@@ -12,12 +12,22 @@ from cmteb.errors import EXIT_OK, EXIT_USER_ERROR, one_line
 from cmteb.selection import plan_tasks
 from cmteb.tasks.registry import TaskRegistry
 
+EXAMPLES = """\
+examples:
+  cmteb download --benchmark C-MTEB --data-dir cmteb-data     # on a machine that reaches the hub
+  cmteb download --tasks T2Retrieval,STSB --data-dir cmteb-data
+  cmteb run --model BAAI/bge-large-zh-v1.5 --data-dir cmteb-data   # later, offline
+"""
+
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--data-dir", type=Path, required=True, help="folder to write DIR/<Task>/...")
-    p.add_argument("--tasks", type=_csv, default=[], metavar="A,B")
-    p.add_argument("--benchmark", metavar="NAME")
-    p.add_argument("--task-types", type=_csv, default=[], metavar="Retrieval,STS")
+    p.add_argument("--data-dir", type=Path, required=True, metavar="DIR",
+                   help="folder to write DIR/<Task>/... in the local layout `cmteb run --data-dir` reads")
+    p.add_argument("--tasks", type=_csv, default=[], metavar="A,B", help="these tasks")
+    p.add_argument("--benchmark", metavar="NAME",
+                   help="a benchmark's tasks (see `cmteb list --benchmarks`; default: C-MTEB)")
+    p.add_argument("--task-types", type=_csv, default=[], metavar="Retrieval,STS",
+                   help="only the benchmark's tasks of these types (mteb's names, any case)")
 
 
 def main(args: argparse.Namespace) -> int:

@@ -16,6 +16,12 @@ from pathlib import Path
 import cmteb
 from cmteb.errors import UserError
 
+EXAMPLES = """\
+examples:
+  cmteb leaderboard --results results                          # C-MTEB table of your runs
+  cmteb leaderboard --results results mteb-results/results --benchmark "MTEB(cmn, v1)" --out lb
+"""
+
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--results", type=Path, nargs="+", required=True, metavar="DIR",

@@ -9,13 +9,19 @@ from pathlib import Path
 
 from cmteb.errors import EXIT_OK, EXIT_USER_ERROR
 
+EXAMPLES = """\
+examples:
+  cmteb merge shard-1 shard-2 shard-3 --out results      # after `cmteb run --shard I/3 --output-dir shard-I`
+"""
+
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("folders", nargs="+", type=Path, metavar="DIR",
                    help="result folders (each an --output-dir); files keep their relative paths")
     p.add_argument("--out", type=Path, required=True, metavar="DIR",
                    help="folder to merge into (created if missing; its existing results count too)")
-    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.add_argument("--format", choices=["text", "json"], default="text",
+                   help="a one-line summary, or the counts as one JSON document")
 
 
 def main(args: argparse.Namespace) -> int:

@@ -30,12 +30,33 @@ ALL_COLUMNS = (*COLUMNS, ("origin", "FROM"), ("runs", "RUNS"))
 MARKDOWN_COLUMNS = (*COLUMNS, ("source", "SOURCE"))
 
 
+EXAMPLES = """\
+examples:
+  cmteb models                                # every registered model and its settings
+  cmteb models BAAI/bge-large-zh-v1.5         # one model
+  cmteb models --kind cross-encoder --format json
+"""
+
+
+EXAMPLES = """\
+examples:
+  cmteb models                                # every registered model and its settings
+  cmteb models BAAI/bge-large-zh-v1.5         # one model
+  cmteb models --kind cross-encoder --format json
+  cmteb models --all                          # also the pinned mteb's models, and whether cmteb runs each
+  cmteb models --format markdown              # the table the README and the docs show
+"""
+
+
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("name", nargs="?", help="show this model only")
-    p.add_argument("--kind", choices=["bi-encoder", "cross-encoder", "lexical"])
+    p.add_argument("name", nargs="?", help="show this model only (a registry or mteb-described name)")
+    p.add_argument("--kind", choices=["bi-encoder", "cross-encoder", "lexical"],
+                   help="only models of this kind (default: all)")
     p.add_argument("--all", action="store_true",
                    help="also list every text model the pinned mteb describes, and whether cmteb runs it")
-    p.add_argument("--format", choices=["table", "json", "markdown"], default="table")
+    p.add_argument("--format", choices=["table", "json", "markdown"], default="table",
+                   help="an aligned table, one JSON document with every field, or a Markdown table "
+                        "(default: table)")
 
 
 def registry_rows() -> list[dict[str, Any]]:

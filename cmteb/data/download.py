@@ -59,7 +59,7 @@ def _source_md(spec: TaskSpec, sizes_line: str) -> list[str]:
         f"- Downloaded by `cmteb download` from the Hugging Face dataset `{spec.dataset.path}`\n",
         f"- revision `{spec.dataset.revision}`, subset `{spec.hf_subset}`\n",
         f"- rows: {sizes_line}\n",
-        "- Layout: see the cmteb README (local task-data layout).\n",
+        "- Layout: see the cmteb documentation, 'Local data layout'.\n",
     ]
 
 

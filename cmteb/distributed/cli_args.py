@@ -21,7 +21,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     d.add_argument("--ray-workers", type=int, metavar="N",
                    help="Ray actors, each one model replica (default: one per GPU with --device cuda, "
                         "else one per --ray-cpus-per-worker CPUs)")
-    d.add_argument("--ray-cpus-per-worker", type=int, default=1, metavar="N")
+    d.add_argument("--ray-cpus-per-worker", type=int, default=1, metavar="N",
+                   help="CPU slots Ray reserves for each worker")
     d.add_argument("--ray-corpus-chunk", type=int, default=DEFAULT_CORPUS_CHUNK, metavar="DOCS",
                    help="split retrieval corpora larger than this into units of this many documents "
                         f"(a multiple of {DEFAULT_CORPUS_CHUNK}, the exact search's block; default that)")

@@ -2,7 +2,9 @@
 
 `embed(texts, role)` is a `cmteb.models.embedder.TaskEmbedder`: float32 (n, dim) rows in input
 order. Metrics use mteb 2.x key names with scores in 0-1; the split's main score is added by the
-runner from the task spec, not here.
+runner from the task spec, not here. Each module also has `embed_inputs(spec, data)`: the texts of
+each embed call its `evaluate` makes, so the progress bar knows its total before any encoding
+(`texts_to_embed`; tests/engine/test_progress.py checks the two agree).
 """
 
 from __future__ import annotations
@@ -50,3 +52,10 @@ def evaluate_split(
     """Score one split of `spec` with the evaluator for its type."""
     module = importlib.import_module(_MODULES[spec.type])
     return module.evaluate(spec, data, embed, protocol)
+
+
+def texts_to_embed(spec: TaskSpec, data: SplitData) -> int:
+    """Distinct texts `evaluate_split` hands the embedder for this split, summed over its embed
+    calls (each call dedupes on its own): known before any encoding, the progress bar's total."""
+    module = importlib.import_module(_MODULES[spec.type])
+    return sum(len(set(texts)) for texts in module.embed_inputs(spec, data))

@@ -78,6 +78,14 @@ def prediction_scores(y_true: list[int], y_pred: np.ndarray) -> dict[str, float]
     return scores
 
 
+def embed_inputs(spec: TaskSpec, data: LabeledTexts) -> list[list[str]]:
+    """The texts of each embed call `evaluate` makes (one: every experiment's train rows, then
+    the evaluation texts)."""
+    cfg = spec.classification
+    selections = undersample(data.train_label, cfg.samples_per_label, cfg.n_experiments, cfg.seed)
+    return [[*(data.train_text[i] for i in sorted(set().union(*selections))), *data.text]]
+
+
 def evaluate(
     spec: TaskSpec, data: LabeledTexts, embed: TaskEmbedder, protocol: Protocol
 ) -> SplitResult:

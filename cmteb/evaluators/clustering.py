@@ -28,6 +28,12 @@ if TYPE_CHECKING:
     from cmteb.tasks.spec import TaskSpec
 
 
+def embed_inputs(spec: TaskSpec, data: ClusteringSets) -> list[list[str]]:
+    """The texts of each embed call `evaluate` makes (one: the sets with more than one label)."""
+    texts = [t for s in data.sets if len(set(s.labels)) > 1 for t in s.sentences]
+    return [texts] if texts else []
+
+
 def evaluate(
     spec: TaskSpec, data: ClusteringSets, embed: TaskEmbedder, protocol: Protocol
 ) -> SplitResult:

@@ -74,6 +74,11 @@ def threshold_metrics(scores: np.ndarray, labels: np.ndarray) -> dict[str, float
     }
 
 
+def embed_inputs(spec: TaskSpec, data: PairLabels) -> list[list[str]]:
+    """The texts of each embed call `evaluate` makes (one: both sides)."""
+    return [[*data.sentence1, *data.sentence2]]
+
+
 def evaluate(
     spec: TaskSpec, data: PairLabels, embed: TaskEmbedder, protocol: Protocol
 ) -> SplitResult:

@@ -41,6 +41,13 @@ if TYPE_CHECKING:
 MRR_2023_AT = 10
 
 
+def embed_inputs(spec: TaskSpec, data: RerankGroups) -> list[list[str]]:
+    """The texts of each embed call `evaluate` makes: the usable groups' queries, then their
+    candidates."""
+    groups = usable_groups(data)
+    return [[g.query for g in groups], [t for g in groups for t in (*g.positive, *g.negative)]]
+
+
 def evaluate(
     spec: TaskSpec, data: RerankGroups, embed: TaskEmbedder, protocol: Protocol
 ) -> SplitResult:

@@ -60,6 +60,12 @@ def search_depth(spec: TaskSpec) -> int:
     return max(spec.retrieval.k_values) + 1
 
 
+def embed_inputs(spec: TaskSpec, data: RetrievalCorpus) -> list[list[str]]:
+    """The texts of each embed call `evaluate` makes: the judged queries, then the corpus."""
+    order = search_order(data)
+    return [[data.queries[qid] for qid in order.qids], [data.corpus[d] for d in order.doc_ids]]
+
+
 def evaluate(
     spec: TaskSpec, data: RetrievalCorpus, embed: TaskEmbedder, protocol: Protocol
 ) -> SplitResult:

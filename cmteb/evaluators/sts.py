@@ -38,6 +38,11 @@ def pair_similarities(emb1: np.ndarray, emb2: np.ndarray) -> dict[str, np.ndarra
     }
 
 
+def embed_inputs(spec: TaskSpec, data: PairScores) -> list[list[str]]:
+    """The texts of each embed call `evaluate` makes (one: both sides)."""
+    return [[*data.sentence1, *data.sentence2]]
+
+
 def evaluate(
     spec: TaskSpec, data: PairScores, embed: TaskEmbedder, protocol: Protocol
 ) -> SplitResult:

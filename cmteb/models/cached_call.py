@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Hashable, Sequence
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -125,8 +126,10 @@ class CachedCall:
     def _compute(self, items: list[Item], compute: Callable[[list[Item]], object],
                  validate: Callable[[object, int], np.ndarray]) -> np.ndarray:
         start = time.perf_counter()
+        # the bar advances per batch the engine reports; the rest of the call counts when it returns
+        counted = self.progress.call(len(items)) if self.progress is not None else nullcontext()
         with engine_settings(token_budget=self.token_budget,
-                             on_rows=self.progress.advance if self.progress is not None else None):
+                             on_rows=self.progress.advance if self.progress is not None else None), counted:
             try:
                 out = compute(items)
             except (WorkerFailed, EngineOutOfMemory) as exc:

@@ -133,7 +133,7 @@ def from_hub(name: str, opts: ModelOptions, entry: ModelEntry | None) -> Resolve
         raise UserError(
             f"model {name} (registered, revision {wanted}) is not in the local Hugging Face cache "
             f"and the hub {'has no such model' if hub_online() else 'cannot be reached'}; download it "
-            f"on a connected machine (huggingface-cli download {name} --revision {wanted}) or pass "
+            f"on a connected machine (hf download {name} --revision {wanted}) or pass "
             "a local folder with --model DIR")
     if commit is None:
         where = "does not exist on the hub" if hub_online() else \

@@ -1,11 +1,14 @@
-"""What `cmteb list` prints: one row per task, as JSON objects or an aligned text table.
+"""What `cmteb list` prints: one row per task (or per benchmark), as JSON objects or an aligned
+text table.
 
-Row shape (the `cmteb list --format json` contract): `{"name", "type", "splits": [...],
+Task row (the `cmteb list --format json` contract): `{"name", "type", "splits": [...],
 "main_score", "dataset": {"path", "revision"}, "version", "expected_size": {split: {what: n}}}`,
 where `splits` and `main_score` are those of the chosen protocol and `expected_size` covers every
 split the task loads (the union of both protocols' splits, and a classification task's train
 split; `{}` for a task file that gives none). A local-only task has `path` and `revision` None.
 The text table leaves `expected_size` out.
+Benchmark row (`cmteb list --benchmarks`): `{"name", "aliases": [...], "protocol",
+"description", "tasks": [...]}`.
 """
 
 from __future__ import annotations
@@ -57,11 +60,35 @@ def _cells(row: dict[str, Any]) -> dict[str, str]:
     }
 
 
+def benchmark_rows(benchmarks: Iterable[BenchmarkSpec]) -> list[dict[str, Any]]:
+    """One row per benchmark, in the given order."""
+    return [{"name": b.name, "aliases": list(b.aliases), "protocol": b.protocol,
+             "description": " ".join(b.description.split()), "tasks": list(b.tasks)}
+            for b in benchmarks]
+
+
+BENCHMARK_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("name", "BENCHMARK"), ("tasks", "TASKS"), ("protocol", "PROTOCOL"), ("aliases", "ALIASES"),
+    ("description", "DESCRIPTION"),
+)
+
+
+def render_benchmark_table(rows: list[dict[str, Any]]) -> str:
+    """Rows of `benchmark_rows` as an aligned text table: task counts, not the task names."""
+    cells = [{**r, "tasks": str(len(r["tasks"])), "aliases": ", ".join(r["aliases"]) or "-"}
+             for r in rows]
+    return aligned(BENCHMARK_COLUMNS, cells)
+
+
 def render_table(rows: list[dict[str, Any]]) -> str:
     """Rows of `task_rows` as a left-aligned text table with a header line (revisions cut to 12)."""
-    cells = [_cells(r) for r in rows]
-    widths = {k: max([len(title)] + [len(c[k]) for c in cells]) for k, title in COLUMNS}
-    lines = ["  ".join(title.ljust(widths[k]) for k, title in COLUMNS).rstrip()]
-    lines.append("  ".join("-" * widths[k] for k, _ in COLUMNS))
-    lines += ["  ".join(c[k].ljust(widths[k]) for k, _ in COLUMNS).rstrip() for c in cells]
+    return aligned(COLUMNS, [_cells(r) for r in rows])
+
+
+def aligned(columns: tuple[tuple[str, str], ...], cells: list[dict[str, str]]) -> str:
+    """`cells` (one dict per row, keyed like `columns`) left-aligned under a header and a rule."""
+    widths = {k: max([len(title)] + [len(c[k]) for c in cells]) for k, title in columns}
+    lines = ["  ".join(title.ljust(widths[k]) for k, title in columns).rstrip()]
+    lines.append("  ".join("-" * widths[k] for k, _ in columns))
+    lines += ["  ".join(c[k].ljust(widths[k]) for k, _ in columns).rstrip() for c in cells]
     return "\n".join(lines)

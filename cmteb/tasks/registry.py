@@ -127,22 +127,27 @@ class TaskRegistry:
         lowered = {n.lower(): b for n, b in self._benchmarks.items()}
         if name.lower() in lowered:
             return lowered[name.lower()]
-        unique = sorted({b.name for b in self._benchmarks.values()})
-        raise UserError(f"unknown benchmark {name!r}" + did_you_mean(name, unique))
+        unique = self.benchmark_names()
+        raise UserError(f"unknown benchmark {name!r}" + did_you_mean(name, unique)
+                        + f"; benchmarks: {', '.join(unique)} (see `cmteb list --benchmarks`)")
 
     def benchmark_names(self) -> list[str]:
         return sorted({b.name for b in self._benchmarks.values()})
 
-    def by_types(self, types: list[str]) -> list[TaskSpec]:
-        """Tasks of the given mteb type names (case-insensitive) that belong to benchmark C-MTEB."""
+    def task_types(self, types: list[str]) -> list[str]:
+        """mteb's type names, case-insensitive, in their canonical spelling; else a UserError with
+        'did you mean' naming the first unknown one."""
         canonical = {t.lower(): t for t in TASK_TYPES}
-        wanted = []
         for t in types:
             if t.lower() not in canonical:
-                raise UserError(f"unknown task type {t!r}" + did_you_mean(t, TASK_TYPES))
-            wanted.append(canonical[t.lower()])
-        members = self.benchmark("C-MTEB").tasks
-        return [self._specs[n] for n in members if self._specs[n].type in wanted]
+                raise UserError(f"unknown task type {t!r}" + did_you_mean(t, TASK_TYPES)
+                                + f"; task types: {', '.join(TASK_TYPES)}")
+        return [canonical[t.lower()] for t in types]
+
+    def by_types(self, types: list[str], benchmark: str = "C-MTEB") -> list[TaskSpec]:
+        """The tasks of `benchmark` (in its order) whose type is among `types` (see `task_types`)."""
+        wanted = set(self.task_types(types))
+        return [self._specs[n] for n in self.benchmark(benchmark).tasks if self._specs[n].type in wanted]
 
 
 def load_task_file(path: Path) -> tuple[TaskSpec, Path]:

@@ -1,8 +1,8 @@
-"""The benchmark workload: local copies of the shared data (optionally the first N rows of each
+"""The benchmark workload: local copies of the --data tasks (optionally the first N rows of each
 task) in cmteb's local layout, read by both pipelines, plus two bench-only task definitions.
 
 - STSB (test), AFQMC (validation), Ocnli (validation), TNews (validation + train): C-MTEB tasks.
-- QBQTCDevRetrieval (dev): the real QBQTC retrieval set of ../shared/data (not a C-MTEB task).
+- QBQTCDevRetrieval (dev): the real QBQTC retrieval set in --data (not a C-MTEB task).
 - QBQTCDevReranking (dev): built here from the same real texts, as CMedQA's reranking sets were
   built: each query's candidates are its relevant titles plus 19 relevant titles of other queries
   (seeded draw). Candidates recur across queries, as in C-MTEB reranking data: the workload with

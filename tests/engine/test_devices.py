@@ -84,6 +84,7 @@ def test_progress_is_quiet_when_not_a_terminal():
 def test_progress_shows_rate_and_cache_hits_on_a_terminal():
     stream = _Tty()
     bar = TaskProgress("STSB", stream=stream)
+    bar.plan(15)
     bar.expect(10, 5)
     bar.advance(10)
     bar.close()

@@ -99,7 +99,7 @@ def test_unknown_names_name_the_nearest_registered_models(offline_cache):
 
 def test_a_registered_model_missing_offline_is_a_clear_error(offline_cache):
     with pytest.raises(UserError, match=r"registered, revision 7999e1d3.*not in the local Hugging "
-                                        r"Face cache.*huggingface-cli download"):
+                                        r"Face cache.*hf download"):
         resolve_model("BAAI/bge-small-zh-v1.5")
 
 
