@@ -5,13 +5,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+# first, before anything slow: a quiet Ctrl-C while a cmteb command imports (see the module)
+from cmteb import _startup  # noqa: F401
 
 __version__ = "0.1.0"
 __all__ = ["__version__", "evaluate"]
 
 
-def evaluate(*args: Any, **kwargs: Any) -> Any:
+def evaluate(*args, **kwargs):  # unannotated = Any; the typed signature is cmteb.api.evaluate's
     """See `cmteb.api.evaluate` (imported lazily so `import cmteb` stays light)."""
     from cmteb.api import evaluate as _evaluate
 

@@ -42,7 +42,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def save(args: argparse.Namespace) -> int:
     from cmteb.compare.baseline import baseline_path, build_baseline, is_quick, write_baseline
-    from cmteb.compare.matching import main_value, plan_task
+    from cmteb.compare.matching import main_value, plan_task, value_problem
     from cmteb.compare.resultset import load_result_set
     from cmteb.tasks.registry import TaskRegistry
 
@@ -58,6 +58,9 @@ def save(args: argparse.Namespace) -> int:
     registry, scores = TaskRegistry(), {}
     for task, file in results.tasks.items():
         plan = plan_task(file, None, registry)
+        problem = value_problem(file, plan)
+        if problem:
+            raise UserError(f"{file.origin}: {problem}")
         value = main_value(file, plan)
         if value is None:
             raise UserError(f"{file.origin}: no {plan.metric or 'main_score'} value to save")

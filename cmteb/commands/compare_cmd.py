@@ -2,8 +2,9 @@
 
 BASELINE and CANDIDATE are results folders (one model's TaskResult files at any depth) or
 baseline files (`cmteb baseline save`). Exit 0: nothing regressed; 1: at least one task
-regressed (worse by more than --tolerance points, significant at --alpha); 2: unusable or
-mismatched input, one line per problem on stderr.
+regressed (worse by more than --tolerance points, significant at --alpha), and nothing else;
+2: unusable or mismatched input or a report that cannot be written, one line per problem on
+stderr.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cmteb.compare.resultset import CompareInputError
-from cmteb.errors import EXIT_USER_ERROR, UserError
+from cmteb.errors import EXIT_USER_ERROR, UserError, one_line
 
 if TYPE_CHECKING:
     from cmteb.compare.resultset import ResultSet
@@ -88,20 +89,20 @@ def report_comparison(baseline: ResultSet, candidate: ResultSet, args: argparse.
     """Compare, print and write the report; the exit code."""
     from cmteb.compare.core import compare_sets
     from cmteb.compare.report import render_markdown, to_json
-    from cmteb.results.io import write_text_atomic
+    from cmteb.results.io import WriteError, write_text_atomic
 
     try:
         comparison = compare_sets(baseline, candidate, options_from_args(args))
     except CompareInputError as exc:
         for problem in exc.problems:
-            print(f"cmteb: error: {problem}", file=sys.stderr)
+            print(f"cmteb: error: {one_line(problem)}", file=sys.stderr)
         return EXIT_USER_ERROR
     markdown = render_markdown(comparison)
     if args.report:
         try:
             write_text_atomic(args.report, markdown + "\n")
-        except OSError as exc:
-            raise UserError(f"--report {args.report}: cannot write: {exc}") from exc
+        except WriteError as exc:  # a TaskError: here a failure of the tool, exit 2
+            raise UserError(f"--report: {exc}") from exc
     if args.format == "json":
         print(json.dumps(to_json(comparison), ensure_ascii=False, indent=2))
     else:
@@ -109,8 +110,8 @@ def report_comparison(baseline: ResultSet, candidate: ResultSet, args: argparse.
     for row in comparison.tasks:
         if row.verdict == "regression":
             p = "main score only" if row.p_value is None else f"p={row.p_value:.3g}"
-            print(f"cmteb: regression: {row.task}: {row.metric} {row.baseline:.2f} -> "
-                  f"{row.candidate:.2f} ({row.delta:+.2f} points, {p})", file=sys.stderr)
+            print(one_line(f"cmteb: regression: {row.task}: {row.metric} {row.baseline:.2f} -> "
+                           f"{row.candidate:.2f} ({row.delta:+.2f} points, {p})"), file=sys.stderr)
     return comparison.exit_code
 
 

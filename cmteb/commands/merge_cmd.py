@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from cmteb.errors import EXIT_OK, EXIT_USER_ERROR
+from cmteb.errors import EXIT_OK, EXIT_USER_ERROR, one_line
 
 EXAMPLES = """\
 examples:
@@ -29,7 +29,7 @@ def main(args: argparse.Namespace) -> int:
 
     plan = plan_merge(list(args.folders), args.out)
     for conflict in plan.conflicts:
-        print(f"cmteb: error: {conflict}", file=sys.stderr)
+        print(f"cmteb: error: {one_line(conflict)}", file=sys.stderr)
     if plan.conflicts:
         print(f"cmteb: error: {len(plan.conflicts)} conflicting result file(s); nothing written",
               file=sys.stderr)

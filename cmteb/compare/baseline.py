@@ -7,7 +7,8 @@ Layout (`format: cmteb-baseline/1`):
      "tasks": {task: {"result": <TaskResult without date/timings/hardware>,
                       "samples": {split: {key: [values]}} or null}}}
 Lists of numbers are written on one line each and everything else indented, so a review diff
-shows which task's scores changed. No embeddings, no texts.
+shows which task's scores changed. No embeddings, no texts. A baseline holds finite numbers
+only: saving results with a NaN or infinite number refuses, and so does reading such a file.
 """
 
 from __future__ import annotations
@@ -16,9 +17,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-from cmteb.compare.resultset import ResultSet, TaskFile, check_samples
+from cmteb.compare.resultset import ResultSet, TaskFile, check_result, check_samples
 from cmteb.errors import UserError
 from cmteb.results.io import read_json, write_text_atomic
+from cmteb.results.names import model_folder
+from cmteb.results.task_result import first_nonfinite
 
 FORMAT = "cmteb-baseline/1"
 VOLATILE_TOP = ("date", "evaluation_time", "kg_co2_emissions")
@@ -27,7 +30,7 @@ VOLATILE_BLOCK = ("timings", "hardware")
 
 def baseline_path(baselines_dir: Path, model: str, quick: bool) -> Path:
     """`<dir>/<org__model>.json`, or `<org__model>.quick.json` for quick results."""
-    return baselines_dir / f"{model.replace('/', '__')}{'.quick' if quick else ''}.json"
+    return baselines_dir / f"{model_folder(model, 'baseline name')}{'.quick' if quick else ''}.json"
 
 
 def is_quick(results: ResultSet) -> bool:
@@ -43,7 +46,12 @@ def _stable(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 def build_baseline(results: ResultSet, main_scores: dict[str, tuple[str, str, float]]) -> dict[str, Any]:
-    """The baseline document; `main_scores[task]` = (type, metric, score in points)."""
+    """The baseline document; `main_scores[task]` = (type, metric, score in points). UserError
+    naming the file when a result holds a NaN or infinite number (a plain mteb file may)."""
+    for file in results.tasks.values():
+        found = first_nonfinite(file.doc.get("scores"), "scores", null=False)
+        if found:
+            raise UserError(f"{file.origin}: {found}; a baseline holds finite numbers only")
     first = next(iter(results.tasks.values()))
     summary = {}
     for task, (task_type, metric, score) in main_scores.items():
@@ -80,6 +88,9 @@ def read_baseline(path: Path) -> ResultSet:
     if not isinstance(doc, dict) or doc.get("format") != FORMAT or not isinstance(doc.get("tasks"), dict):
         raise UserError(f"{path}: not a cmteb baseline file (expected format {FORMAT!r}) "
                         "and not a results folder")
+    found = first_nonfinite(doc, "baseline", null=False)
+    if found:
+        raise UserError(f"{path}: {found}; a baseline holds finite numbers only")
     tasks = {}
     for task, entry in doc["tasks"].items():
         result = entry.get("result") if isinstance(entry, dict) else None
@@ -87,6 +98,7 @@ def read_baseline(path: Path) -> ResultSet:
             raise UserError(f"{path}: task {task}: no result with scores")
         samples = entry.get("samples")
         origin = f"{path}#{task}"
+        check_result(result, origin)
         tasks[task] = TaskFile(task, result, None if samples is None else
-                               check_samples({"splits": samples}, origin), origin)
+                               check_samples({"splits": samples}, origin, set(result["scores"])), origin)
     return ResultSet(origin=str(path), tasks=tasks)

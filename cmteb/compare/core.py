@@ -9,8 +9,10 @@ tasks of each side and its difference (overall = mean over tasks, as the publish
 
 Unusable input (`CompareInputError`, exit 2): a baseline task the candidate lacks (a failed
 or skipped task must not pass a CI check), with `--benchmark` any of its tasks missing on either
-side, every `matching` refusal (mismatches only without `allow_mismatch`), and per-sample scores
-that do not reproduce their own result's main score.
+side, every `matching` refusal (mismatches only without `allow_mismatch`), per-sample columns
+that do not line up (`samples.column_problem`), two sides' samples that do not pair although both
+record the same data, and per-sample scores that do not reproduce their own result's main score.
+Samples of different data (accepted with `allow_mismatch`) that do not pair: main score only.
 """
 
 from __future__ import annotations
@@ -18,11 +20,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from cmteb.compare.matching import Match, main_value, match_task, setting_differences
-from cmteb.compare.paired import paired_test
+from cmteb.compare.matching import Match, TaskPlan, main_value, match_task, setting_differences
+from cmteb.compare.paired import PairedSamples, Recipe, paired_test
 from cmteb.compare.recipes import recipe_for
-from cmteb.compare.resultset import CompareInputError, ResultSet
-from cmteb.compare.samples import paired_samples, shared_keys
+from cmteb.compare.resultset import CompareInputError, ResultSet, TaskFile
+from cmteb.compare.samples import NotPaired, column_problem, paired_samples, shared_keys
 from cmteb.tasks.registry import TaskRegistry
 from cmteb.tasks.spec import TASK_TYPES
 
@@ -140,19 +142,36 @@ def _compare_task(match: Match, base: ResultSet, cand: ResultSet,
                          100 * (c - b), "unchanged")
     keys = shared_keys(b_file.samples, c_file.samples, plan.splits)
     recipe = recipe_for(plan.type, metric, keys) if plan.samples_usable else None
-    paired = paired_samples(b_file.samples, c_file.samples, plan.splits, recipe) if recipe else None
+    paired = _pair(b_file, c_file, plan, recipe) if recipe else None
     if paired is None:
         row.note = _why_untested(keys, plan.samples_usable, recipe)
     else:
         result = paired_test(paired, recipe, resamples=options.resamples, seed=options.seed)
         for side, stored, got in ((b_file, b, result.base_score), (c_file, c, result.cand_score)):
-            if abs(stored - got) > CONSISTENCY:
+            if not abs(stored - got) <= CONSISTENCY:  # NaN (degenerate samples) fails too
                 raise CompareInputError([
                     f"task {plan.task}: the per-sample scores beside {side.origin} give {metric} "
                     f"{got:.6f}, the result says {stored:.6f}; the files do not belong together"])
         row.p_value, row.n, row.unit, row.test = result.p_value, result.n, recipe.unit, recipe.description
     row.verdict = _verdict(row, options)
     return row
+
+
+def _pair(b_file: TaskFile, c_file: TaskFile, plan: TaskPlan, recipe: Recipe) -> PairedSamples | None:
+    """The aligned samples; CompareInputError for a malformed side, or for sides recording the
+    same data whose samples do not pair; None (main score only) for different data."""
+    for side in (b_file, c_file):
+        problem = column_problem(side.samples, plan.splits, recipe)  # type: ignore[arg-type]
+        if problem:
+            raise CompareInputError([f"task {plan.task}: {side.origin}: {problem}"])
+    try:
+        return paired_samples(b_file.samples, c_file.samples, plan.splits, recipe)  # type: ignore[arg-type]
+    except NotPaired as exc:
+        if b_file.doc.get("dataset_revision") != c_file.doc.get("dataset_revision"):
+            return None
+        raise CompareInputError([
+            f"task {plan.task}: the per-sample scores of {b_file.origin} and {c_file.origin} do "
+            f"not describe the same samples ({exc}) although both record the same data"]) from None
 
 
 def _why_untested(keys: set[str], samples_usable: bool, recipe: Any) -> str:

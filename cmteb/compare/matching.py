@@ -10,7 +10,10 @@ Policy:
   (`dataset_revision`: hub commit or local fingerprint), task version, or a compared split
   present on one side only.
 - Always refused (`Match.fatal`): quick against full results, or different quick policies;
-  no split or no main-score value on both sides.
+  no split or no main-score value on both sides; a compared value that is not a finite number
+  (NaN, infinite, null: plain mteb files store NaN for undefined metrics).
+- A recorded protocol cmteb does not know was refused when the file was read
+  (`cmteb.results.task_result.check_readable`).
 - Model settings, text policy and library versions may differ (that is what a comparison is
   for); `setting_differences` lists them for the report.
 """
@@ -22,7 +25,7 @@ from typing import Any
 
 from cmteb.compare.resultset import TaskFile
 from cmteb.errors import UserError
-from cmteb.results.task_result import decisive
+from cmteb.results.task_result import decisive, describe_value, is_finite_number
 from cmteb.tasks.registry import BenchmarkSpec, TaskRegistry
 
 SETTING_KEYS = ("model", "text_policy", "model_settings", "search", "libraries", "cmteb_version")
@@ -66,7 +69,12 @@ def match_task(
     match.plan = replace(wanted, splits=tuple(splits),
                          samples_usable=wanted.protocol == recorded or not variants)
     for side in (base, cand):
-        if splits and main_value(side, match.plan) is None:
+        if not splits:
+            continue
+        problem = value_problem(side, match.plan)
+        if problem:
+            match.fatal.append(f"task {base.task}: {side.origin}: {problem}")
+        elif main_value(side, match.plan) is None:
             match.fatal.append(f"task {base.task}: {side.origin} has no "
                                f"{wanted.metric or 'main_score'} value for split(s) {', '.join(splits)}")
     return match
@@ -81,9 +89,9 @@ def plan_task(file: TaskFile, bench: BenchmarkSpec | None, registry: TaskRegistr
         metric = spec.main_metric(protocol)
         wanted = (bench.splits.get(file.task) if bench else None) or spec.eval_splits(protocol)
     else:
-        metric = file.block.get("main_score_metric")
+        metric = _text(file.block.get("main_score_metric"))
         wanted = sorted(file.doc["scores"])
-    task_type = spec.type if spec else file.block.get("task_type", "Unknown")
+    task_type = spec.type if spec else _text(file.block.get("task_type")) or "Unknown"
     return TaskPlan(file.task, task_type, metric, tuple(wanted), protocol, True)
 
 
@@ -119,20 +127,44 @@ def _check_splits(match: Match, base: TaskFile, cand: TaskFile, wanted: list[str
     return common
 
 
-def main_value(file: TaskFile, plan: TaskPlan) -> float | None:
-    """The task's main score (0-1): mean over `plan.splits` (and their subset entries)."""
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+_MISSING = object()
+
+
+def _entry_values(file: TaskFile, plan: TaskPlan) -> list[tuple[str, Any]]:
+    """(split, value or _MISSING) of the compared metric in every entry of `plan.splits`."""
     recorded = file.block.get("protocol")
-    values = []
+    key = plan.metric or "main_score"
+    out = []
     for split in plan.splits:
         for entry in file.doc["scores"].get(split, []):
             source = entry
             if plan.protocol and recorded and plan.protocol != recorded:
                 source = {**entry, **entry.get("protocol_variants", {}).get(plan.protocol, {})}
-            value = source.get(plan.metric) if plan.metric else source.get("main_score")
-            if not isinstance(value, int | float):
-                return None
-            values.append(float(value))
-    return sum(values) / len(values) if values else None
+            out.append((split, source.get(key, _MISSING)))
+    return out
+
+
+def value_problem(file: TaskFile, plan: TaskPlan) -> str | None:
+    """'split test: cosine_spearman is NaN, ...' for a compared value that is NaN, infinite or
+    null; None when every present value is a finite number or not a number at all."""
+    for split, value in _entry_values(file, plan):
+        if value is None or isinstance(value, float) and not is_finite_number(value):
+            return (f"split {split}: {plan.metric or 'main_score'} is {describe_value(value)}, "
+                    "not a finite score")
+    return None
+
+
+def main_value(file: TaskFile, plan: TaskPlan) -> float | None:
+    """The task's main score (0-1): mean over `plan.splits` (and their subset entries); None when
+    a value is missing or not a finite number."""
+    values = [value for _, value in _entry_values(file, plan)]  # _MISSING is not a number
+    if not values or not all(is_finite_number(v) for v in values):
+        return None
+    return sum(float(v) for v in values) / len(values)
 
 
 def setting_differences(base: TaskFile, cand: TaskFile) -> list[tuple[str, Any, Any]]:

@@ -1,6 +1,9 @@
 """Render a `Comparison`: a Markdown report (GitHub-flavoured tables) or one JSON document.
 
-Scores and deltas are in points (0-100), 2 decimals in Markdown, unrounded in JSON.
+Scores and deltas are in points (0-100), 2 decimals in Markdown, unrounded in JSON. Every name
+and value read from the result files (tasks, types, metrics, models, folders, settings) goes
+through `cmteb.markdown_text`, so the report renders them as plain text: the CI recipe posts it
+as a pull-request comment.
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from typing import Any
 
 from cmteb.compare.core import Comparison, GroupDelta, TaskComparison
 from cmteb.compare.resultset import ResultSet
+from cmteb.markdown_text import code, inline
 
 VERDICT_MD = {"regression": "**regression**", "improvement": "improvement", "unchanged": "unchanged"}
 
@@ -20,8 +24,8 @@ def _headline(cmp: Comparison) -> str:
 
 
 def _side(rs: ResultSet) -> str:
-    model = rs.model or "(model not recorded)"
-    return f"{model} @ {rs.revision}" if rs.revision else model
+    model = inline(rs.model) if rs.model else "(model not recorded)"
+    return f"{model} @ {inline(rs.revision)}" if rs.revision else model
 
 
 def _p(value: float | None) -> str:
@@ -35,18 +39,19 @@ def _task_row(row: TaskComparison, marks: dict[str, int]) -> str:
         samples = f"{row.n:,} {row.unit}"
     else:
         samples = f"main score only [{marks.setdefault(row.note or '', len(marks) + 1)}]"
-    return (f"| {row.task} | {row.type} | {row.metric} | {row.baseline:.2f} | {row.candidate:.2f} "
-            f"| {row.delta:+.2f} | {_p(row.p_value)} | {samples} | {VERDICT_MD[row.verdict]} |")
+    return (f"| {inline(row.task)} | {inline(row.type)} | {code(row.metric, in_table=True)} "
+            f"| {row.baseline:.2f} | {row.candidate:.2f} | {row.delta:+.2f} | {_p(row.p_value)} "
+            f"| {samples} | {VERDICT_MD[row.verdict]} |")
 
 
 def _group_row(group: GroupDelta, bold: bool = False) -> str:
-    name = f"**{group.name}**" if bold else group.name
+    name = f"**{inline(group.name)}**" if bold else inline(group.name)
     return (f"| {name} | {group.tasks} | {group.baseline:.2f} | {group.candidate:.2f} "
             f"| {group.delta:+.2f} |")
 
 
 def _value(v: Any) -> str:
-    return "(none)" if v is None else f"`{v}`"
+    return "(none)" if v is None else code(v, in_table=False)
 
 
 def render_markdown(cmp: Comparison) -> str:
@@ -54,15 +59,17 @@ def render_markdown(cmp: Comparison) -> str:
     opts = cmp.options
     lines = [f"## cmteb compare: {_headline(cmp)}", "",
              "| | Baseline | Candidate |", "|:--|:--|:--|",
-             f"| Results | `{cmp.baseline.origin}` | `{cmp.candidate.origin}` |",
+             f"| Results | {code(cmp.baseline.origin, in_table=True)} "
+             f"| {code(cmp.candidate.origin, in_table=True)} |",
              f"| Model | {_side(cmp.baseline)} | {_side(cmp.candidate)} |", "",
-             f"Protocol `{cmp.protocol or 'not recorded'}` · tolerance {opts.tolerance:g} points · "
+             f"Protocol {code(cmp.protocol or 'not recorded', in_table=False)} · "
+             f"tolerance {opts.tolerance:g} points · "
              f"alpha {opts.alpha:g} · paired randomization test (scipy.stats.permutation_test, "
              f"{opts.resamples:,} resamples, seed {opts.seed}, two-sided) · "
              "regression = worse by more than the tolerance and significant", ""]
     if cmp.settings:
         lines += ["Settings that differ:", ""]
-        lines += [f"- `{key}`: {_value(b)} → {_value(c)}" for key, b, c in cmp.settings]
+        lines += [f"- {code(key, in_table=False)}: {_value(b)} → {_value(c)}" for key, b, c in cmp.settings]
         lines.append("")
     marks: dict[str, int] = {}
     lines += ["| Task | Type | Metric | Baseline | Candidate | Δ | p-value | Samples | Verdict |",
@@ -72,10 +79,11 @@ def render_markdown(cmp: Comparison) -> str:
     lines += [_group_row(g) for g in cmp.types]
     if cmp.overall:
         lines.append(_group_row(cmp.overall, bold=True))
-    notes = [f"[{i}] {note}." for note, i in marks.items()]
-    notes += [f"Accepted with --allow-mismatch: {m}." for m in cmp.mismatches]
+    notes = [f"[{i}] {inline(note)}." for note, i in marks.items()]
+    notes += [f"Accepted with --allow-mismatch: {inline(m)}." for m in cmp.mismatches]
     if cmp.only_candidate:
-        notes.append(f"Only in the candidate (not compared): {', '.join(cmp.only_candidate)}.")
+        notes.append("Only in the candidate (not compared): "
+                      f"{', '.join(inline(t) for t in cmp.only_candidate)}.")
     if notes:
         lines += [""] + [f"{note}  " for note in notes]
     return "\n".join(lines)

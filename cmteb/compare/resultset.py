@@ -5,7 +5,9 @@ Accepted files: cmteb results (mteb TaskResult + `cmteb` block), plain mteb Task
 (mteb >= 1.11), and older mteb files (converted with the pinned mteb's own
 `TaskResult.from_disk`). JSON files that are not task results (e.g. mteb's `model_meta.json`)
 are ignored. A task found twice, or results of several models, make the set unusable (the user
-points at one model's revision folder instead).
+points at one model's revision folder instead). A cmteb result holding a score that is not a
+finite number, and a per-sample file that does not describe its result (other splits, a value
+that is not a finite number, query ids that are not distinct strings), are refused (UserError).
 """
 
 from __future__ import annotations
@@ -18,11 +20,18 @@ from typing import Any
 
 from cmteb.errors import UserError
 from cmteb.results.io import read_json
-from cmteb.results.task_result import samples_path
+from cmteb.results.task_result import (
+    check_readable,
+    describe_value,
+    is_finite_number,
+    samples_path,
+    scores_shape_ok,
+)
 
 log = logging.getLogger("cmteb.compare")
 
 Samples = dict[str, dict[str, list[Any]]]  # {split: {key: values}}
+ID_KEY = "query_ids"  # retrieval's per-query samples pair up by these ids
 
 
 class CompareInputError(UserError):
@@ -49,7 +58,7 @@ class TaskFile:
 
     @property
     def model(self) -> str | None:
-        return (self.block.get("model") or {}).get("name")
+        return _text(self.block.get("model"), "name")
 
 
 @dataclass(frozen=True)
@@ -63,8 +72,14 @@ class ResultSet:
 
     @property
     def revision(self) -> str | None:
-        return next(((f.block.get("model") or {}).get("revision") for f in self.tasks.values()
+        return next((_text(f.block.get("model"), "revision") for f in self.tasks.values()
                      if f.block), None)
+
+
+def _text(record: Any, key: str) -> str | None:
+    """`record[key]` when `record` is an object and the value a string, else None."""
+    value = record.get(key) if isinstance(record, dict) else None
+    return value if isinstance(value, str) else None
 
 
 def load_result_set(path: Path) -> ResultSet:
@@ -111,15 +126,26 @@ def read_task_file(file: Path) -> TaskFile | None:
     if not isinstance(doc.get("task_name"), str) or not isinstance(doc.get("scores"), dict):
         log.info("%s: not a task result, ignored", file)
         return None
+    check_result(doc, str(file))
     samples = None
     sample_file = samples_path(file)
     if sample_file.exists():
-        samples = check_samples(read_json(sample_file), str(sample_file))
+        samples = check_samples(read_json(sample_file), str(sample_file), set(doc["scores"]))
     return TaskFile(task=doc["task_name"], doc=doc, samples=samples, origin=str(file))
 
 
-def check_samples(doc: Any, origin: str) -> Samples:
-    """`{"splits": {split: {key: [values]}}}` -> the splits mapping; UserError naming `origin`."""
+def check_result(doc: dict[str, Any], origin: str) -> None:
+    """UserError naming `origin` when a task result's scores are malformed or not finite
+    (`cmteb.results.task_result.check_readable`)."""
+    if not scores_shape_ok(doc.get("scores")):
+        raise UserError(f"{origin}: malformed 'scores' (expected {{split: [score entries]}})")
+    check_readable(doc, origin)
+
+
+def check_samples(doc: Any, origin: str, result_splits: set[str]) -> Samples:
+    """`{"splits": {split: {key: [values]}}}` -> the splits mapping; UserError naming `origin`
+    unless it has exactly the result's splits, `query_ids` of distinct strings and finite numbers
+    in every other column."""
     splits = doc.get("splits") if isinstance(doc, dict) else None
     if not isinstance(splits, dict) or not all(
         isinstance(cols, dict) and all(isinstance(v, list) for v in cols.values())
@@ -127,7 +153,24 @@ def check_samples(doc: Any, origin: str) -> Samples:
     ):
         raise UserError(f"{origin}: not a per-sample scores file "
                         '(expected {"task", "splits": {split: {key: [values]}}})')
+    if set(splits) != result_splits:
+        raise UserError(f"{origin}: per-sample scores for split(s) {', '.join(sorted(splits)) or 'none'}, "
+                        f"but the result has {', '.join(sorted(result_splits))}")
+    for split, columns in splits.items():
+        for key, values in columns.items():
+            problem = _column_problem(key, values)
+            if problem:
+                raise UserError(f"{origin}: split {split}: {key}{problem}")
     return splits
+
+
+def _column_problem(key: str, values: list[Any]) -> str | None:
+    if key == ID_KEY:
+        if not all(isinstance(v, str) for v in values) or len(set(values)) != len(values):
+            return " must hold distinct strings"
+        return None
+    bad = next((i for i, v in enumerate(values) if not is_finite_number(v)), None)
+    return None if bad is None else f"[{bad}] is {describe_value(values[bad])}, not a finite number"
 
 
 def _convert_legacy(file: Path) -> dict[str, Any]:

@@ -7,7 +7,9 @@ travels with its result. Other JSON files are ignored. Files are copied byte for
 Duplicate policy: the same relative path in several inputs, or already in the output folder, is
 fine when the copies agree: equal `scores` and equal decisive settings (`cmteb` block, see
 `DECISIVE_KEYS`); timings and provenance may differ. Any disagreement is a conflict, and a merge
-with a conflict writes nothing.
+with a conflict writes nothing. A cmteb result holding a score that is not a finite number, an
+input that is not a folder and an `--out` that is not a folder are refused (UserError) before
+anything is written.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import Any
 
 from cmteb.errors import UserError
 from cmteb.results.io import read_json, write_bytes_atomic
-from cmteb.results.task_result import DECISIVE_KEYS, decisive, samples_path
+from cmteb.results.task_result import DECISIVE_KEYS, check_readable, decisive, samples_path
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,7 @@ def find_results(folder: Path, skip: Path | None = None) -> tuple[dict[Path, Fou
             continue
         doc = read_json(path)
         if is_result(doc):
+            check_readable(doc, str(path))
             found[path.relative_to(folder)] = Found(folder, path, doc)
         else:
             ignored += 1
@@ -85,6 +88,8 @@ def plan_merge(inputs: list[Path], out: Path) -> MergePlan:
     for folder in inputs:
         if not folder.is_dir():
             raise UserError(f"{folder}: no such results folder")
+    if out.exists() and not out.is_dir():
+        raise UserError(f"--out {out}: exists and is not a folder")
     plan = MergePlan()
     existing = find_results(out)[0] if out.is_dir() else {}
     inside = out.resolve()

@@ -20,6 +20,7 @@ from cmteb.errors import UserError
 from cmteb.leaderboard.formats import looks_like_result, parse_scores, task_name
 from cmteb.leaderboard.records import ResultFile
 from cmteb.results.io import read_json
+from cmteb.results.task_result import check_readable
 
 MODEL_META = "model_meta.json"
 
@@ -48,6 +49,7 @@ def read_result(path: Path) -> ResultFile | None:
     doc = read_json(path)  # NaN (real mteb files, e.g. AFQMC test) reads as float nan
     if not looks_like_result(doc):
         return None
+    check_readable(doc, str(path))  # a cmteb result never holds NaN; mteb's own files may
     block = doc.get("cmteb") if isinstance(doc.get("cmteb"), dict) else None
     try:
         scores, variants = parse_scores(doc)

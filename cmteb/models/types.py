@@ -21,6 +21,7 @@ from cmteb.engine.devices import DTYPES, check_device_spec
 from cmteb.errors import UserError
 from cmteb.models.api_options import ApiOptions
 from cmteb.models.policy import TextPolicy
+from cmteb.results.names import model_folder, path_component
 
 NO_REVISION = "no_revision_available"
 Pooling = Literal["cls", "mean", "last"]  # how token states become one vector (models/pooling.py)
@@ -98,6 +99,18 @@ class ModelOptions:
     @classmethod
     def _device(cls, value: str) -> str:
         check_device_spec(value)
+        return value
+
+    @field_validator("name", "revision")
+    @classmethod
+    def _path_name(cls, value: str | None, info: ValidationInfo) -> str | None:
+        """Both become folder names of the results (`cmteb.results.names`)."""
+        if value is not None:
+            check = model_folder if info.field_name == "name" else path_component
+            try:
+                check(value, _flag(info.field_name))
+            except UserError as exc:
+                raise ValueError(str(exc)) from None
         return value
 
     @model_validator(mode="wrap")
@@ -187,8 +200,9 @@ class ResolvedModel:
 
     @property
     def folder_name(self) -> str:
-        """`org__model`: the name with '/' replaced by '__'."""
-        return self.name.replace("/", "__")
+        """`org__model`: the name with '/' replaced by '__' (UserError when it is not a safe
+        folder name, see `cmteb.results.names`)."""
+        return model_folder(self.name)
 
     def load(self) -> Any:
         """The adapter (`cmteb.models.contract`): an `Encoder`, `PairScorer` or `LexicalModel`."""

@@ -73,6 +73,8 @@ def test_different_data_and_missing_split_exit_2_one_line_each(demo, tmp_path, c
     edit_json(other / "DemoSTS.json", lambda doc: doc.update(dataset_revision="sha256:other"))
     edit_json(other / "DemoClustering.json",
               lambda doc: doc.update(scores={"validation": doc["scores"]["test"]}))
+    edit_json(other / "DemoClustering.samples.json",
+              lambda doc: doc.update(splits={"validation": doc["splits"]["test"]}))
     code, _, err = cmteb_cli(capsys, "compare", demo, other)
     assert code == 2
     lines = err.strip().splitlines()
