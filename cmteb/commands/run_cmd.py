@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
 
 from cmteb.config import RunConfig, TaskSelection
@@ -169,14 +170,16 @@ def main(args: argparse.Namespace) -> int:
     from cmteb.summary import interrupted_line, render_summary
 
     config = config_from_args(args)
+    started = time.monotonic()
     try:
         report = run(config)
     except RunInterrupted as stop:
         if stop.report.outcomes:
-            print(render_summary(stop.report))
+            print(render_summary(stop.report, output_dir=config.output_dir,
+                                 elapsed=time.monotonic() - started))
         print(f"cmteb: {interrupted_line(stop.report)}", file=sys.stderr)
         return EXIT_INTERRUPTED
-    print(render_summary(report))
+    print(render_summary(report, output_dir=config.output_dir, elapsed=time.monotonic() - started))
     if config.quick:
         print("cmteb: quick mode (cmteb.data.quick): tasks were subsampled; results are in "
               "<revision>-quick folders and compare only with other quick results", file=sys.stderr)

@@ -3,7 +3,7 @@
 Scores and deltas are in points (0-100), 2 decimals in Markdown, unrounded in JSON. Every name
 and value read from the result files (tasks, types, metrics, models, folders, settings) goes
 through `cmteb.markdown_text`, so the report renders them as plain text: the CI recipe posts it
-as a pull-request comment.
+as a pull-request comment. Markdown means follow `cmteb.rounding` (the rule of the run summary and the leaderboard).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from typing import Any
 from cmteb.compare.core import Comparison, GroupDelta, TaskComparison
 from cmteb.compare.resultset import ResultSet
 from cmteb.markdown_text import code, inline
+from cmteb.rounding import table_mean
 
 VERDICT_MD = {"regression": "**regression**", "improvement": "improvement", "unchanged": "unchanged"}
 
@@ -44,10 +45,12 @@ def _task_row(row: TaskComparison, marks: dict[str, int]) -> str:
             f"| {samples} | {VERDICT_MD[row.verdict]} |")
 
 
-def _group_row(group: GroupDelta, bold: bool = False) -> str:
+def _group_row(group: GroupDelta, rows: list[TaskComparison], bold: bool = False) -> str:
     name = f"**{inline(group.name)}**" if bold else inline(group.name)
-    return (f"| {name} | {group.tasks} | {group.baseline:.2f} | {group.candidate:.2f} "
-            f"| {group.delta:+.2f} |")
+    types = {r.task: r.type for r in rows}  # cmteb.rounding: the summary's and leaderboard's rule
+    base, cand = (table_mean({r.task: getattr(r, side) for r in rows}, types)
+                  for side in ("baseline", "candidate"))
+    return f"| {name} | {group.tasks} | {base:.2f} | {cand:.2f} | {cand - base:+.2f} |"
 
 
 def _value(v: Any) -> str:
@@ -76,9 +79,9 @@ def render_markdown(cmp: Comparison) -> str:
               "|:--|:--|:--|--:|--:|--:|--:|--:|:--|"]
     lines += [_task_row(row, marks) for row in cmp.tasks]
     lines += ["", "| Type | Tasks | Baseline | Candidate | Δ |", "|:--|--:|--:|--:|--:|"]
-    lines += [_group_row(g) for g in cmp.types]
+    lines += [_group_row(g, [r for r in cmp.tasks if r.type == g.name]) for g in cmp.types]
     if cmp.overall:
-        lines.append(_group_row(cmp.overall, bold=True))
+        lines.append(_group_row(cmp.overall, cmp.tasks, bold=True))
     notes = [f"[{i}] {inline(note)}." for note, i in marks.items()]
     notes += [f"Accepted with --allow-mismatch: {inline(m)}." for m in cmp.mismatches]
     if cmp.only_candidate:

@@ -1,11 +1,9 @@
-"""Rounding and means exactly as the published C-MTEB tables: pure functions over task scores.
+"""Means exactly as the published C-MTEB tables: pure functions over task scores.
 
 Policy:
-- Python float arithmetic, as the scripts behind the published tables: a task score is
-  `round(score * 100, 2)` (mean over splits first when a task has several), a mean is
-  `round(sum(scores) / n, 2)` over those rounded scores, summed in benchmark order. Exact decimal
-  rounding would be "cleaner" but misses 5 of the 25 published category cells that this
-  reproduces (e.g. bge-base-zh-v1.5 Reranking: 65.395 is 65.39499... as a float, published 65.39).
+- Rounding: `cmteb.rounding` (the published tables' rule, shared with the run summary and
+  compare): task scores rounded to 2 dp, means of the rounded scores (summed in the published
+  tables' order) rounded again.
 - A category mean is the mean of its tasks; the overall mean is the mean over all tasks of the
   benchmark (task-weighted, as the published tables), never a mean of category means.
 - A mean is None, never partial, when any member task is missing; it lists the missing tasks
@@ -18,20 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from cmteb.leaderboard.records import Average, ModelRow, TaskConvention, TaskScore
-
-# The column order of the published tables.
-TYPE_ORDER = ("Retrieval", "STS", "PairClassification", "Classification", "Reranking", "Clustering")
-
-
-def round2(value: float) -> float:
-    return round(value, 2)
-
-
-def mean2(values: Sequence[float]) -> float:
-    """Round each value to 2 dp, average (left-to-right sum), round to 2 dp. Not empty."""
-    if not values:
-        raise ValueError("mean of no values")
-    return round2(sum(round2(v) for v in values) / len(values))
+from cmteb.rounding import TYPE_ORDER, round2, table_mean
 
 
 def rounded(score: TaskScore) -> TaskScore:
@@ -39,12 +24,12 @@ def rounded(score: TaskScore) -> TaskScore:
     return replace(score, value=None if score.raw is None else round2(score.raw))
 
 
-def average(scores: dict[str, TaskScore], tasks: Iterable[str]) -> Average:
-    """The mean of `tasks` (None when any is missing)."""
+def average(scores: dict[str, TaskScore], tasks: Iterable[str], type_of: dict[str, str]) -> Average:
+    """The mean of `tasks` (None when any is missing); `type_of`: task -> task type."""
     tasks = tuple(tasks)
     missing = tuple(t for t in tasks if scores[t].raw is None)
     marked = tuple(t for t in tasks if scores[t].deviations)
-    value = None if missing or not tasks else mean2([scores[t].raw for t in tasks])
+    value = None if missing or not tasks else table_mean({t: scores[t].raw for t in tasks}, type_of)
     return Average(value=value, tasks=tasks, missing=missing, marked=marked)
 
 
@@ -59,14 +44,15 @@ def build_row(model: str, scores: dict[str, TaskScore], types: dict[str, tuple[s
               **metadata) -> ModelRow:
     """One model's row: rounded task scores, category means and the overall mean."""
     scores = {task: rounded(score) for task, score in scores.items()}
-    all_tasks = [t for members in types.values() for t in members]
+    type_of = type_map(types)
     return ModelRow(
         model=model, tasks=scores,
-        types={t: average(scores, members) for t, members in types.items()},
-        overall=average(scores, all_tasks), **metadata,
+        types={t: average(scores, members, type_of) for t, members in types.items()},
+        overall=average(scores, list(type_of), type_of), **metadata,
     )
 
 
-def sort_rows(rows: Iterable[ModelRow]) -> list[ModelRow]:
-    """Overall mean descending; rows without one after, by name."""
-    return sorted(rows, key=lambda r: (r.overall.value is None, -(r.overall.value or 0), r.model))
+def type_map(types: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    """task -> its type, in table order."""
+    return {task: t for t, members in types.items() for task in members}
+

@@ -11,7 +11,6 @@ is a `UserError` naming it: a published table never silently drops a file.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -44,6 +43,10 @@ def _model_name(path: Path, block: dict[str, Any] | None) -> str:
     return path.parent.parent.name.replace("__", "/")
 
 
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
 def read_result(path: Path) -> ResultFile | None:
     """Parse one file; None when it is not a task result at all."""
     doc = read_json(path)  # NaN (real mteb files, e.g. AFQMC test) reads as float nan
@@ -55,18 +58,19 @@ def read_result(path: Path) -> ResultFile | None:
         scores, variants = parse_scores(doc)
     except ValueError as exc:
         raise UserError(f"{path}: not a readable task result: {exc}") from exc
-    date = doc.get("date")
+    date, seconds = doc.get("date"), doc.get("evaluation_time")
     return ResultFile(
         path=path.resolve(),
         task=task_name(doc, path.stem),
         model=_model_name(path, block),
         revision=path.parent.name,
         mteb_version=str(doc["mteb_version"]) if doc.get("mteb_version") else None,
-        date=float(date) if isinstance(date, (int, float)) else None,
+        date=float(date) if _number(date) else None,
         dataset_revision=doc.get("dataset_revision"),
         scores=scores,
         variants=variants,
         cmteb=block,
+        evaluation_time=float(seconds) if _number(seconds) else None,
     )
 
 
@@ -83,16 +87,3 @@ def read_results(roots: Iterable[Path]) -> list[ResultFile]:
             if parsed is not None:
                 files.append(parsed)
     return files
-
-
-def model_meta_parameters(folder: Path) -> int | None:
-    """`n_parameters` from an mteb `model_meta.json` beside the results, when present and sane."""
-    meta_path = folder / MODEL_META
-    if not meta_path.is_file():
-        return None
-    try:
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-        return None
-    value = meta.get("n_parameters") if isinstance(meta, dict) else None
-    return value if isinstance(value, int) and value > 0 else None

@@ -1,36 +1,102 @@
-"""Write a `Leaderboard` to a folder: leaderboard.md, leaderboard.csv, leaderboard.json,
-plots/*.png and index.html (which shows the plots by relative path). Every file is written
-atomically; files of an earlier run with other names are left alone."""
+"""Write a `Leaderboard` to a folder, all or nothing: leaderboard.md, leaderboard.csv,
+leaderboard.json, plots/*.png, model-cards/*.md (when asked) and index.html (which shows the
+plots by relative path).
+
+Every output is rendered in memory first, then written into a hidden staging folder beside the
+target, and only then moved into it (one rename per file, or one for the whole folder when the
+target does not exist yet). A failure while rendering or writing leaves the target as it was;
+files of an earlier run with other names are left alone.
+"""
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
+from cmteb.errors import UserError
 from cmteb.leaderboard.export import leaderboard_dict
 from cmteb.leaderboard.page import html_text
 from cmteb.leaderboard.records import Leaderboard
 from cmteb.leaderboard.tables import csv_text, markdown_text
-from cmteb.results.io import write_bytes_atomic, write_json_atomic, write_text_atomic
+from cmteb.results.io import WriteError, write_bytes_atomic
 
 PLOTS_DIR = "plots"
+CARDS_DIR = "model-cards"
 
 
-def publish(board: Leaderboard, out: Path, *, generated: str, plots: bool = True) -> list[Path]:
-    """Write every output under `out`; returns the paths written (index.html last)."""
-    written = []
-    for name, text in (("leaderboard.md", markdown_text(board)), ("leaderboard.csv", csv_text(board))):
-        write_text_atomic(out / name, text)
-        written.append(out / name)
-    write_json_atomic(out / "leaderboard.json", leaderboard_dict(board))
-    written.append(out / "leaderboard.json")
+def render(board: Leaderboard, *, generated: str, plots: bool = True,
+           model_cards: Sequence[str] = ()) -> dict[str, bytes]:
+    """Every output as relative path -> bytes, index.html last (nothing is written)."""
+    files = {"leaderboard.md": markdown_text(board).encode(),
+             "leaderboard.csv": csv_text(board).encode(),
+             "leaderboard.json": (json.dumps(leaderboard_dict(board), ensure_ascii=False, indent=2,
+                                             allow_nan=False) + "\n").encode()}
+    for model in model_cards:
+        from cmteb.leaderboard.model_card import card_file_name, model_card_text
+
+        files[f"{CARDS_DIR}/{card_file_name(model)}"] = model_card_text(board, model).encode()
     shown: list[tuple[str, str]] = []
+    speed: tuple[str, str] | None = None
     if plots:
         from cmteb.leaderboard.plots import render_plots
 
         for name, title, png in render_plots(board):
-            write_bytes_atomic(out / PLOTS_DIR / name, png)
-            written.append(out / PLOTS_DIR / name)
-            shown.append((f"{PLOTS_DIR}/{name}", title))
-    write_text_atomic(out / "index.html", html_text(board, plots=shown, generated=generated))
-    written.append(out / "index.html")
-    return written
+            files[f"{PLOTS_DIR}/{name}"] = png
+            if name == "speed.png":
+                speed = (f"{PLOTS_DIR}/{name}", title)
+            else:
+                shown.append((f"{PLOTS_DIR}/{name}", title))
+    files["index.html"] = html_text(board, plots=shown, generated=generated,
+                                    speed_plot=speed).encode()
+    return files
+
+
+def write_tree(files: dict[str, bytes], out: Path) -> list[Path]:
+    """Write `files` (relative path -> bytes) under `out`, all or nothing (module doc).
+
+    Raises UserError naming the folder when it cannot be written.
+    """
+    if out.exists() and not out.is_dir():
+        raise UserError(f"{out}: exists and is not a folder")
+    for name in files:
+        parts = Path(name).parts
+        if Path(name).is_absolute() or ".." in parts:
+            raise UserError(f"{out}: refusing to write {name!r} outside the folder")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".staging", dir=out.parent))
+    except OSError as exc:
+        raise UserError(f"{out}: cannot write here: {exc.strerror or exc}") from exc
+    try:
+        for name, data in files.items():
+            write_bytes_atomic(stage / name, data)
+        if not out.exists():
+            os.chmod(stage, 0o777 & ~_umask())  # mkdtemp made it private
+            stage.rename(out)
+        else:
+            for name in files:
+                (out / name).parent.mkdir(parents=True, exist_ok=True)
+                os.replace(stage / name, out / name)
+    except WriteError as exc:  # a failure of the tool is exit 2 for the leaderboard (contract)
+        raise UserError(str(exc)) from exc
+    except OSError as exc:
+        raise UserError(f"{out}: cannot write: {exc.strerror or exc}") from exc
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+    return [out / name for name in files]
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def publish(board: Leaderboard, out: Path, *, generated: str, plots: bool = True,
+            model_cards: Sequence[str] = ()) -> list[Path]:
+    """Render and write every output under `out`; returns the paths written (index.html last)."""
+    return write_tree(render(board, generated=generated, plots=plots, model_cards=model_cards), out)

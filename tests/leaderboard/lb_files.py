@@ -1,12 +1,26 @@
-"""Hand-written result documents of each generation, and a writer for the results layout."""
+"""Hand-written result documents of each generation, a writer for the results layout, and the
+`cmteb` command in a subprocess."""
 
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 from cmteb.leaderboard.records import ResultFile, TaskConvention
+
+ROOT = Path(__file__).resolve().parents[2]
+CLI_ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(ROOT)}
+
+
+def run_cmteb(*args: str) -> subprocess.CompletedProcess:
+    """`python -m cmteb ARGS` from the project root, offline; output captured as text."""
+    return subprocess.run([sys.executable, "-m", "cmteb", *args], cwd=ROOT, env=CLI_ENV,
+                          capture_output=True, text=True, timeout=600)
+
 
 # The demo benchmark's main metric per task (protocol cmteb), as tasks/demo/*.yaml define it.
 DEMO_METRICS = {
@@ -14,6 +28,10 @@ DEMO_METRICS = {
     "DemoSTS": ("test", "cosine_spearman"), "DemoPairClassification": ("validation", "cosine_ap"),
     "DemoClassification": ("test", "accuracy"), "DemoClustering": ("test", "v_measure"),
 }
+
+
+HARDWARE = {"platform": "Linux", "python": "3.11", "processor": "x86_64", "cpu_count": 2,
+            "device": "cpu"}
 
 
 def cmteb_doc(task: str, scores: dict[str, dict[str, float]], *, model: str = "org/model",
@@ -30,7 +48,9 @@ def cmteb_doc(task: str, scores: dict[str, dict[str, float]], *, model: str = "o
     cmteb_block = {"protocol": protocol, "model": {"name": model, "revision": "rev"},
                    "task_version": 1, "quick": False,
                    "data": {"kind": "local", "location": "x", "revision": None, "fingerprint": "f"},
-                   "cmteb_version": "0.1.0", **block}
+                   "cmteb_version": "0.1.0", "hardware": HARDWARE,
+                   "encoding": {"texts": 100, "encoded": 100, "encode_s": 0.5, "dtype": "fp32"},
+                   "timings": {"evaluation_s": 1.0}, **block}
     return {"dataset_revision": "f", "task_name": task, "mteb_version": mteb_version,
             "scores": entries, "evaluation_time": 1.0, "date": date, "cmteb": cmteb_block}
 

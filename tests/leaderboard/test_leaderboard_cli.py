@@ -4,28 +4,17 @@ from __future__ import annotations
 
 import csv
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.leaderboard.lb_files import write_demo_model
-
-ROOT = Path(__file__).resolve().parents[2]
-ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(ROOT)}
-
-
-def cmteb(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "cmteb", *args], cwd=ROOT, env=ENV,
-                          capture_output=True, text=True, timeout=600)
+from tests.leaderboard.lb_files import run_cmteb, write_demo_model
 
 
 @pytest.fixture(scope="module")
 def hash_results(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("results")
-    proc = cmteb("run", "--model", "hash", "--benchmark", "demo", "--output-dir", str(out),
+    proc = run_cmteb("run", "--model", "hash", "--benchmark", "demo", "--output-dir", str(out),
                  "--no-progress")
     assert proc.returncode == 0, proc.stderr
     return out
@@ -34,7 +23,7 @@ def hash_results(tmp_path_factory) -> Path:
 @pytest.mark.slow
 def test_leaderboard_of_a_cmteb_run_matches_its_result_files(hash_results, tmp_path):
     out = tmp_path / "lb"
-    proc = cmteb("leaderboard", "--results", str(hash_results), "--benchmark", "demo",
+    proc = run_cmteb("leaderboard", "--results", str(hash_results), "--benchmark", "demo",
                  "--out", str(out), "--format", "json", "--no-plots")
     assert proc.returncode == 0, proc.stderr
     doc = json.loads(proc.stdout)
@@ -59,10 +48,10 @@ def test_table_on_stdout_and_files_on_disk(tmp_path):
     results = tmp_path / "results"
     write_demo_model(results, "org/m", {"DemoSTS": 0.5, "DemoRetrieval": 0.25})
     out = tmp_path / "lb"
-    proc = cmteb("leaderboard", "--results", str(results), "--benchmark", "demo", "--out", str(out))
+    proc = run_cmteb("leaderboard", "--results", str(results), "--benchmark", "demo", "--out", str(out))
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.splitlines()[0].startswith("| Model | Avg | Retrieval |")
-    assert "| org/m | — | 25.00 | 50.00 |" in proc.stdout
+    assert proc.stdout.splitlines()[0].startswith("| Rank | Model | Avg | 95% CI | Published avg |")
+    assert "| 1* | org/m | — |  |  | 37.50 (2/6) | 1 | 25.00 | 50.00 |" in proc.stdout
     names = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
     assert {"index.html", "leaderboard.csv", "leaderboard.md", "leaderboard.json",
             "plots/types.png", "plots/size.png"} <= set(names)
@@ -73,7 +62,7 @@ def test_table_on_stdout_and_files_on_disk(tmp_path):
     (["--results", ".", "--benchmark", "C-MTEB-99"], "unknown benchmark 'C-MTEB-99'"),
 ])
 def test_bad_input_is_one_line_and_exit_2(args, message, tmp_path):
-    proc = cmteb("leaderboard", *args, "--out", str(tmp_path / "lb"))
+    proc = run_cmteb("leaderboard", *args, "--out", str(tmp_path / "lb"))
     assert proc.returncode == 2
     (line,) = proc.stderr.strip().splitlines()
     assert line.startswith(f"cmteb: error: {message}")
@@ -83,7 +72,7 @@ def test_bad_input_is_one_line_and_exit_2(args, message, tmp_path):
 def test_out_must_be_a_folder(tmp_path):
     write_demo_model(tmp_path / "results", "org/m", {"DemoSTS": 0.5})
     (tmp_path / "file").write_text("x")
-    proc = cmteb("leaderboard", "--results", str(tmp_path / "results"), "--benchmark", "demo",
+    proc = run_cmteb("leaderboard", "--results", str(tmp_path / "results"), "--benchmark", "demo",
                  "--out", str(tmp_path / "file"))
     assert proc.returncode == 2 and "--out" in proc.stderr and "not a folder" in proc.stderr
 
@@ -92,7 +81,7 @@ def test_corrupt_result_file_is_named(tmp_path):
     bad = tmp_path / "org__m" / "rev" / "DemoSTS.json"
     bad.parent.mkdir(parents=True)
     bad.write_text("{ not json", encoding="utf-8")
-    proc = cmteb("leaderboard", "--results", str(tmp_path), "--benchmark", "demo",
+    proc = run_cmteb("leaderboard", "--results", str(tmp_path), "--benchmark", "demo",
                  "--out", str(tmp_path / "lb"))
     assert proc.returncode == 2 and f"{bad}:1: corrupt JSON" in proc.stderr
     assert "Traceback" not in proc.stderr

@@ -47,8 +47,9 @@ def expected_points(value: float) -> str:
 
 def test_csv_follows_the_contract(board):
     rows = list(csv.reader(io.StringIO(csv_text(board))))
-    assert rows[0] == ["model", "Avg", *TYPES, *TASKS]
-    by_model = {r[0]: dict(zip(rows[0], r, strict=True)) for r in rows[1:]}
+    assert rows[0][:4 + len(TYPES) + len(TASKS)] == ["Rank", "model", "Avg", "Published avg",
+                                                     *TYPES, *TASKS]
+    by_model = {r[1]: dict(zip(rows[0], r, strict=True)) for r in rows[1:]}
     assert len(rows) == 4 and len(by_model) == 3
     alpha = by_model["org/alpha"]
     for task in TASKS:
@@ -58,15 +59,21 @@ def test_csv_follows_the_contract(board):
     beta = by_model["org/beta"]
     assert beta["Avg"] == "" and beta["Clustering"] == "" and beta["DemoClustering"] == ""
     assert beta["Reranking"] == expected_points(BETA["DemoReranking"])  # a number, no mark in CSV
-    assert all(re.fullmatch(r"\d+\.\d\d|", v) for r in rows[1:] for v in r[1:])
+    scores = slice(2, 4 + len(TYPES) + len(TASKS))
+    assert all(re.fullmatch(r"\d+\.\d\d|", v) for r in rows[1:] for v in r[scores])
+    assert [r[0] for r in rows[1:]] == ["1", "2", "3"]  # ranked, partial rows included
 
 
 def test_markdown_marks_missing_and_deviating_scores(board):
     text = markdown_text(board)
-    (beta_line,) = [ln for ln in text.splitlines() if ln.startswith("| org/beta |")][:1]
-    cells = [c.strip() for c in beta_line.strip("|").split("|")]
-    assert cells[1] == "—" and cells[-1] == "DemoClustering"  # Avg missing; Missing names it
-    assert cells[1 + 1 + TYPES.index("Reranking")].endswith("†")
+    header = [c.strip() for c in text.splitlines()[text.splitlines().index("") + 1:]
+              if c.startswith("| Rank |")][0].strip("|").split("|")
+    header = [c.strip() for c in header]
+    (beta_line,) = [ln for ln in text.splitlines() if "| org/beta |" in ln][:1]
+    cells = dict(zip(header, [c.strip() for c in beta_line.strip("|").split("|")], strict=True))
+    assert cells["Avg"] == "—" and cells["Missing"] == "DemoClustering"  # Missing names it
+    assert cells["Reranking"].endswith("†") and cells["Rank"].endswith("*")
+    assert cells["Ranked on"].endswith("(5/6)")
     assert "DemoReranking: quick run (subsampled data)" in text
     assert "missing DemoClustering: no result file" in text
 
@@ -93,7 +100,8 @@ def test_json_export_has_provenance(board):
 
 def test_plots_are_pngs(board):
     plots = render_plots(board)
-    assert [name for name, _, _ in plots] == ["types.png", *(f"type-{t}.png" for t in TYPES), "size.png"]
+    assert [name for name, _, _ in plots] == ["types.png", *(f"type-{t}.png" for t in TYPES), "size.png",
+                                              "speed.png"]
     assert all(png.startswith(b"\x89PNG\r\n\x1a\n") for _, _, png in plots)
 
 
@@ -102,6 +110,7 @@ def test_publish_writes_every_output(board, tmp_path):
     written = publish(board, out, generated="now", plots=False)
     assert [p.name for p in written] == ["leaderboard.md", "leaderboard.csv", "leaderboard.json",
                                          "index.html"]
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no staging left
     assert (out / "leaderboard.csv").stat().st_mode & 0o044  # readable by others (web publishing)
 
 

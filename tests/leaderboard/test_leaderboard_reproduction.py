@@ -49,15 +49,16 @@ def refs_readme_row(label: str) -> dict[str, float]:
 
 
 def markdown_summary(path: Path) -> dict[str, dict[str, str]]:
-    """The first table of leaderboard.md as {model: {column: cell}}."""
+    """The first table of leaderboard.md as {model: {column: cell}} (model names are plain
+    here: none has a character that Markdown escaping changes)."""
     lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if ln.startswith("|")]
     header = [c.strip() for c in lines[0].strip("|").split("|")]
     table = {}
     for line in lines[2:]:
         cells = [c.strip() for c in line.strip("|").split("|")]
-        if len(cells) != len(header) or header[0] != "Model":
+        if len(cells) != len(header):
             break
-        table[cells[0]] = dict(zip(header, cells, strict=True))
+        table[cells[header.index("Model")]] = dict(zip(header, cells, strict=True))
     return table
 
 
@@ -71,6 +72,40 @@ def lb35(published, tmp_path_factory) -> Path:
         timeout=600)
     assert proc.returncode == 0, proc.stderr
     return out
+
+
+def test_c_mteb_35_ranks_bge_large_zh_v1_5_first_with_rank_and_published_columns(lb35, published):
+    with (lb35 / "leaderboard.csv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert rows[0]["model"] == "BAAI/bge-large-zh-v1.5" and rows[0]["Rank"] == "1"
+    assert [int(r["Rank"]) for r in rows] == sorted(int(r["Rank"]) for r in rows)
+    readme = published["readme_averages"]["embedding_summary"]
+    for row in rows:
+        expected = readme.get(row["model"], {}).get("Avg")
+        assert row["Published avg"] == ("" if expected is None else f"{expected:.2f}"), row["model"]
+    table = markdown_summary(lb35 / "leaderboard.md")
+    assert table["BAAI/bge-large-zh-v1.5"]["Rank"] == "1*"  # ranked on the 32 tasks it has
+    assert table["BAAI/bge-large-zh-v1.5"]["Ranked on"].endswith("(32/35)")
+    doc = json.loads((lb35 / "leaderboard.json").read_text(encoding="utf-8"))
+    first = doc["models"][0]
+    assert first["published"]["tasks"] == "C-MTEB-35 (35 tasks)" and "no result" in first["published"]["rule"]
+
+
+def test_published_rule_recomputes_the_readme_average_from_the_31_tasks(published):
+    """m3e and text2vec: the README's Avg is their 31-task mean, and the per-task values equal the
+    files (refs README): on C-MTEB-35 the rule recomputes it from this table's scores."""
+    board = build_leaderboard([RESULTS], "C-MTEB-35", resamples=0)
+    rows = {r.model: r for r in board.rows}
+    readme = published["readme_averages"]["embedding_summary"]
+    for model in ["moka-ai/m3e-base", "shibing624/text2vec-base-chinese"]:
+        rule = rows[model].published.rule
+        assert f"over the README's 31 tasks these scores average {readme[model]['Avg']:.2f} (+0.00)" \
+            in rule, rule
+    c31 = {r.model: r for r in build_leaderboard([RESULTS], "C-MTEB", resamples=0).rows}
+    large = c31["BAAI/bge-large-zh-v1.5"].published
+    assert large.value == readme["BAAI/bge-large-zh-v1.5"]["Avg"]
+    assert large.difference == round(c31["BAAI/bge-large-zh-v1.5"].overall.value - large.value, 2)
+    assert "the 35 tasks of C-MTEB-35, this table's of 31" in large.rule
 
 
 def test_c_mteb_35_writes_the_four_outputs(lb35):
@@ -101,7 +136,7 @@ def test_models_without_the_extra_tasks_show_35_task_means_as_missing(lb35, publ
 
 
 def test_c_mteb_31_reproduces_the_refs_averages(published):
-    board = build_leaderboard([RESULTS], "C-MTEB")
+    board = build_leaderboard([RESULTS], "C-MTEB", resamples=0)
     rows = {r.model: r for r in board.rows}
     rows_by_label = {"Avg, 31 tasks (cos AP)": None, "STS, 7 tasks": "STS",
                      "Classification, 6 tasks": "Classification", "Retrieval (8)": "Retrieval",
@@ -121,7 +156,7 @@ def test_c_mteb_31_reproduces_the_refs_averages(published):
 
 def test_every_published_task_score_is_read_from_the_right_split_and_metric(published):
     """All 8 models x 31 tasks of the published JSON (4 dp, 0-100): ours is its 2-dp rounding."""
-    rows = {r.model: r for r in build_leaderboard([RESULTS], "C-MTEB").rows}
+    rows = {r.model: r for r in build_leaderboard([RESULTS], "C-MTEB", resamples=0).rows}
     for model, record in published["models"].items():
         for task, info in record["tasks"].items():
             ours = rows[model].tasks[task]
@@ -133,7 +168,7 @@ def test_every_published_task_score_is_read_from_the_right_split_and_metric(publ
 
 def test_readme_per_task_values_of_text2vec_and_m3e(published):
     """The README's per-task tables for these two models equal the files (refs README)."""
-    board = build_leaderboard([RESULTS], "C-MTEB-35")
+    board = build_leaderboard([RESULTS], "C-MTEB-35", resamples=0)
     labels = {c.label: c.task for c in board.conventions}
     rows = {r.model: r for r in board.rows}
     for model in ["moka-ai/m3e-base", "shibing624/text2vec-base-chinese"]:

@@ -1,4 +1,5 @@
-// cmteb leaderboard page: tabs and sortable columns. Inlined into index.html; no dependencies.
+// cmteb leaderboard page: tabs, sortable columns and a model filter. Inlined into index.html;
+// no dependencies.
 (function () {
   "use strict";
 
@@ -18,10 +19,17 @@
   }
 
   // Numbers compare numerically, text alphabetically; missing values always sort last.
+  // "num" columns sort highest first on the first click, "rank" and text columns lowest first.
   function sortTable(table, index, th) {
-    var numeric = th.dataset.type === "num";
-    var dir = th.getAttribute("aria-sort") === "descending" ? "ascending" : "descending";
-    if (!numeric && !th.hasAttribute("aria-sort")) { dir = "ascending"; }
+    var kind = th.dataset.type;
+    var numeric = kind === "num" || kind === "rank";
+    var current = th.getAttribute("aria-sort");
+    var dir;
+    if (current) {
+      dir = current === "descending" ? "ascending" : "descending";
+    } else {
+      dir = kind === "num" ? "descending" : "ascending";
+    }
     table.querySelectorAll("thead th").forEach(function (h) { h.removeAttribute("aria-sort"); });
     th.setAttribute("aria-sort", dir);
     var body = table.tBodies[0];
@@ -35,6 +43,14 @@
     rows.forEach(function (r) { body.appendChild(r); });
   }
 
+  // Keep the rows whose model name contains the filter text (case-insensitive), in every table.
+  function filterRows(text) {
+    var wanted = text.trim().toLowerCase();
+    document.querySelectorAll("tbody tr[data-model]").forEach(function (row) {
+      row.hidden = wanted !== "" && row.dataset.model.toLowerCase().indexOf(wanted) < 0;
+    });
+  }
+
   document.querySelectorAll(".tabs button").forEach(function (b) {
     b.addEventListener("click", function () {
       showTab(b.dataset.tab);
@@ -46,5 +62,10 @@
       th.addEventListener("click", function () { sortTable(table, index, th); });
     });
   });
+  var filter = document.getElementById("model-filter");
+  if (filter) {
+    filter.addEventListener("input", function () { filterRows(filter.value); });
+    filterRows(filter.value);
+  }
   showTab(decodeURIComponent(location.hash.slice(1)) || "overview");
 })();
