@@ -3,8 +3,8 @@
 Scores and deltas are in points (0-100), 2 decimals in Markdown, unrounded in JSON. Every name
 and value read from the result files (tasks, types, metrics, models, folders, settings) goes
 through `cmteb.markdown_text`, so the report renders them as plain text: the CI recipe posts it
-as a pull-request comment. Markdown means follow `cmteb.rounding` (the rule of the run summary and
-the leaderboard).
+as a pull-request comment. Markdown means follow `cmteb.rounding` (the rule of the run summary
+and the leaderboard).
 """
 
 from __future__ import annotations

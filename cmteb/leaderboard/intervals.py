@@ -86,7 +86,7 @@ def _samples_for(score: TaskScore, conv: TaskConvention) -> tuple[PairedSamples,
     path = samples_path(file.path)
     if not path.is_file():
         return "no per-sample file"
-    samples = check_samples(read_json(path), str(path))
+    samples = check_samples(read_json(path), str(path), set(file.scores))
     if file_protocol(file) != conv.protocol and any(
             file.variants.get(split, {}).get(conv.subset, {}).get(conv.protocol)
             for split in conv.splits):
