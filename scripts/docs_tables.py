@@ -76,18 +76,10 @@ def benchmarks_table() -> str:
 
 
 def models_table() -> str:
-    """Every registered model: kind, adapter, pinned revision, pooling, max length, the prefixes
-    and instruction it runs with."""
-    from cmteb.models.registry import entries
+    """Every registered model, as `cmteb models --format markdown` and the README show it."""
+    from cmteb.commands.models_cmd import models_markdown
 
-    def text(value: str | None) -> str:
-        return f"`{value!r}`" if value else "-"
-
-    rows = [[f"`{e.name}`", e.kind, e.adapter, f"`{e.revision[:12]}`", e.pooling or "-",
-             str(e.max_length or "-"), text(e.query_prefix), text(e.passage_prefix),
-             text(e.query_instruction)] for e in entries()]
-    return markdown_table(["Model", "Kind", "Adapter", "Revision", "Pooling", "Max length",
-                           "Query prefix", "Passage prefix", "Query instruction"], rows)
+    return models_markdown()
 
 
 TABLES: dict[str, Callable[[], str]] = {

@@ -12,6 +12,7 @@ from cmteb.distributed import cli_args as distributed_args
 from cmteb.engine.batching import DEFAULT_BATCH_SIZE
 from cmteb.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_TASK_FAILED, UserError, one_line
 from cmteb.evaluators.search import SEARCHES
+from cmteb.models import api_options
 from cmteb.models.types import ModelOptions
 
 
@@ -35,8 +36,8 @@ examples:
 def add_arguments(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("model")
     g.add_argument("--model", action="append", default=[], metavar="M",
-                   help="registry or hub name, local folder, 'hash', or package.module:Class "
-                        "(repeatable, or comma-separated)")
+                   help="registry or hub name, local folder, 'hash', package.module:Class, or api:NAME "
+                        "for a served model (repeatable, or comma-separated)")
     g.add_argument("--models-file", type=Path, metavar="FILE",
                    help="a file with one model per line (# starts a comment)")
     g.add_argument("--revision", metavar="REV",
@@ -55,6 +56,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         "registry entry's)")
     g.add_argument("--no-instruction", action="store_true",
                    help="no query instruction at all, even the registry entry's")
+    g.add_argument("--instruction-scope", choices=["retrieval", "all"], default="retrieval",
+                   help="where the model's instruction goes: retrieval = retrieval/reranking queries "
+                        "only (default); all = also every symmetric text (STS, pair classification, "
+                        "classification, clustering), as mteb runs instruction models")
     g.add_argument("--query-prefix", metavar="TEXT",
                    help="prefix of retrieval and reranking queries, e.g. 'query: ' (default: the "
                         "registry entry's, else none)")
@@ -74,6 +79,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         "(default 100)")
     g.add_argument("--first-stage", metavar="MODEL_OR_RESULTS",
                    help="the retrieval run a cross-encoder reranks: a model, or a results folder")
+    api_options.add_arguments(p)
     t = p.add_argument_group("tasks (default: benchmark C-MTEB)")
     t.add_argument("--tasks", type=_csv, default=[], metavar="A,B",
                    help="these tasks (see `cmteb list`); combines with --task-file only")
@@ -137,6 +143,7 @@ def config_from_args(args: argparse.Namespace) -> RunConfig:
         passage_prefix=args.passage_prefix, symmetric_prefix=args.symmetric_prefix,
         max_length=args.max_length, dtype=args.dtype, device=args.device, name=args.name,
         revision=args.revision, rerank_top_k=args.rerank_top_k, first_stage=args.first_stage,
+        instruction_scope=args.instruction_scope, api=api_options.from_args(args),
     )
     selection = TaskSelection(
         tasks=tuple(args.tasks), benchmark=args.benchmark, task_types=tuple(args.task_types),

@@ -6,7 +6,8 @@ read from the model's store when it is there, computed and stored when it is not
    `key(item)` is the exact string its row is stored under;
 2. rows already in the store (the on-disk cache, or a run-scoped store when caching is off) are
    read from it: this is also how inputs shared between the tasks of a run are computed once;
-3. the rest go to `compute(items) -> array` in segments of SEGMENT_ROWS, under the run's engine
+3. the rest go to `compute(items) -> array` in segments of `segment_rows` (SEGMENT_ROWS unless the
+   model asks for smaller ones: `ResolvedModel.store_every`), under the run's engine
    settings (token budget, the task's progress bar advanced per batch); a worker process that
    fails and an out-of-memory error that batch halving cannot avoid fail the task (TaskError);
 4. each segment's output is checked by `validate(out, n) -> float32 (n, width)` (which raises
@@ -81,6 +82,7 @@ class CachedCall:
     progress: TaskProgress | None = None
     token_budget: int | None = None  # padded tokens per batch; None = the backend's default
     width: int | None = None  # row width, fixed by the first rows seen
+    segment_rows: int | None = None  # rows computed, then stored, at a time (None: SEGMENT_ROWS)
 
     def __call__(self, items: Sequence[Item], key: Callable[[Item], str],
                  compute: Callable[[list[Item]], object],
@@ -109,8 +111,9 @@ class CachedCall:
             self._check_width(cached.shape[1])
             out = np.empty((len(keys), cached.shape[1]), dtype=np.float32)
             out[found] = cached
-        for start in range(0, len(missing), SEGMENT_ROWS):
-            segment = missing[start : start + SEGMENT_ROWS]
+        step = self.segment_rows or SEGMENT_ROWS
+        for start in range(0, len(missing), step):
+            segment = missing[start : start + step]
             rows = self._compute([items[i] for i in segment], compute, validate)
             if self.store is not None:
                 self.store.store([keys[i] for i in segment], rows)

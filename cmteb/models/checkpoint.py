@@ -174,6 +174,8 @@ def _cross_encoder(ckpt: Checkpoint, opts: ModelOptions, entry: ModelEntry | Non
                    policy: TextPolicy) -> ResolvedModel:
     from cmteb.models.cross_encoder import DEFAULT_MAX_LENGTH, CrossEncoderScorer, CrossEncoderSettings
 
+    if entry is not None and entry.adapter == Adapter.QWEN3_RERANKER:
+        return _qwen3_reranker(ckpt, opts, entry, policy)
     if opts.pooling is not None or opts.normalize is not None:
         arch = ", ".join(ckpt.architectures()) or "a cross-encoder"
         raise UserError(f"model {ckpt.display} is a cross-encoder reranker ({arch}): it scores "
@@ -186,6 +188,23 @@ def _cross_encoder(ckpt: Checkpoint, opts: ModelOptions, entry: ModelEntry | Non
                 "input": "[query, passage] pair, longest-first truncation", "score": "raw logit"}
     return _resolved(ckpt, opts, policy, Adapter.CROSS_ENCODER, ModelKind.CROSS_ENCODER, recorded,
                      lambda: CrossEncoderScorer(ckpt.source, settings))
+
+
+def _qwen3_reranker(ckpt: Checkpoint, opts: ModelOptions, entry: ModelEntry,
+                    policy: TextPolicy) -> ResolvedModel:
+    from cmteb.models.qwen3_reranker import Qwen3RerankerScorer, Qwen3RerankerSettings
+
+    given = [flag for flag, value in (("--pooling", opts.pooling), ("--normalize", opts.normalize),
+                                      ("--query-instruction", opts.query_instruction),
+                                      ("--query-prefix", opts.query_prefix),
+                                      ("--passage-prefix", opts.passage_prefix)) if value is not None]
+    if given:
+        raise UserError(f"model {ckpt.display}: {', '.join(given)} cannot be applied (a Qwen3 reranker "
+                        "scores pairs inside its own chat template, with its own instruction)")
+    settings = Qwen3RerankerSettings(max_length=opts.max_length or entry.max_length or 8192,
+                                     dtype=opts.dtype, device=opts.device, revision=ckpt.load_revision)
+    return _resolved(ckpt, opts, policy, Adapter.QWEN3_RERANKER, ModelKind.CROSS_ENCODER,
+                     settings.record(), lambda: Qwen3RerankerScorer(ckpt.source, settings))
 
 
 def _transformers(ckpt: Checkpoint, opts: ModelOptions, entry: ModelEntry | None,
@@ -213,10 +232,11 @@ def _sentence_transformers(ckpt: Checkpoint, opts: ModelOptions, entry: ModelEnt
                            policy: TextPolicy, layout: STLayout) -> ResolvedModel:
     from cmteb.models.st_encoder import SentenceTransformerEncoder
 
-    if entry is not None and entry.pooling != layout.pooling:
+    if entry is not None and entry.pooling is not None and entry.pooling != layout.pooling:
         raise UserError(f"model {ckpt.display}: the registry says pooling {entry.pooling} but the "
                         f"checkpoint's sentence-transformers Pooling module uses {layout.pooling}")
-    normalize = _first(opts.normalize, entry.normalize if entry else None, True)
+    own = layout.normalizes if entry is not None and entry.normalize is None else True  # null: its modules'
+    normalize = _first(opts.normalize, entry.normalize if entry else None, own)
     if layout.normalizes and not normalize:
         raise UserError(f"model {ckpt.display}: its sentence-transformers Normalize module always "
                         "normalizes; to run it unnormalized give --pooling with --no-normalize")

@@ -51,7 +51,8 @@ def default_cache_dir() -> Path:
 def cache_identity(model: ResolvedModel) -> dict[str, Any] | None:
     """What names a model's cached rows: name, revision, adapter and every recorded setting
     (pooling, normalization, max length, dtype, ...); None when the model cannot be cached."""
-    if model.adapter in NOT_CACHED_ADAPTERS or model.revision == NO_REVISION:
+    served = model.adapter == Adapter.API  # named by its base URL, model and request settings
+    if model.adapter in NOT_CACHED_ADAPTERS or (model.revision == NO_REVISION and not served):
         return None
     return {"format": IDENTITY_FORMAT, "name": model.name, "revision": model.revision,
             "adapter": model.adapter, "settings": model.settings}

@@ -39,9 +39,11 @@ class TaskEmbedder:
     progress: TaskProgress | None = None
     token_budget: int | None = None
     stats: EncodeStats = field(default_factory=EncodeStats)
+    segment_texts: int | None = None  # texts encoded, then stored, at a time (None: SEGMENT_ROWS)
 
     def __post_init__(self) -> None:
-        self.calls = CachedCall(self.where, self.store, self.stats, self.progress, self.token_budget)
+        self.calls = CachedCall(self.where, self.store, self.stats, self.progress, self.token_budget,
+                                segment_rows=self.segment_texts)
 
     @property
     def where(self) -> str:

