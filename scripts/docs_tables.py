@@ -11,6 +11,7 @@ renders the model registry may register a richer one under the same name.
 
 from __future__ import annotations
 
+import ast
 import re
 import sys
 from collections.abc import Callable
@@ -82,10 +83,34 @@ def models_table() -> str:
     return models_markdown()
 
 
+def _summary(path: Path) -> str:
+    """The first paragraph of a script's docstring (Python) or of its leading comment (shell),
+    on one line."""
+    text = path.read_text(encoding="utf-8")
+    if path.suffix == ".py":
+        lines = (ast.get_docstring(ast.parse(text)) or "-").splitlines()
+    else:
+        lines = [line[1:].strip() for line in text.splitlines()[1:] if line.startswith("#")]
+    paragraph = []
+    for line in lines:
+        if not line.strip():
+            break
+        paragraph.append(line.strip())
+    return " ".join(paragraph) or "-"
+
+
+def scripts_table() -> str:
+    """Every script in `scripts/`, with the first line of what it says it does."""
+    scripts = sorted([*ROOT.glob("scripts/*.py"), *ROOT.glob("scripts/*.sh")])
+    return markdown_table(["Script", "What it does"],
+                          [[f"`{p.name}`", _summary(p)] for p in scripts])
+
+
 TABLES: dict[str, Callable[[], str]] = {
     "tasks": tasks_table,
     "benchmarks": benchmarks_table,
     "models": models_table,
+    "scripts": scripts_table,
 }
 
 

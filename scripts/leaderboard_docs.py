@@ -1,4 +1,4 @@
-"""Regenerate the README images of the leaderboard section from the published result files.
+"""Regenerate the leaderboard images of the README and docs/leaderboard.md from the published results.
 
     python scripts/leaderboard_docs.py --results MTEB_RESULTS/results
 
@@ -6,7 +6,7 @@ Builds the C-MTEB leaderboard of the published result files under --results (the
 repository's layout; the README's images use nine models' files), then writes
 docs/img/leaderboard.png (index.html in headless Chromium, Debian's `chromium`) and
 docs/img/leaderboard-types.png (the per-type plot). Prints the C-MTEB-35 summary table shown in
-README.md (Leaderboard section).
+docs/leaderboard.md (Reproducing the published table).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The regression example of README.md (Regression tracking): one model, two quick runs that differ only
-# in --max-length (512 vs 16), then `cmteb compare`. Prints the timings and writes the report.
+# One model, two quick runs that differ only in --max-length (512 vs 16), then `cmteb compare`
+# (the example of docs/benchmarks.md). Prints the timings and writes the report.
 #
 #   scripts/max_length_regression.sh MODEL_DIR DATA_DIR [OUT_DIR]
 #

@@ -1,4 +1,4 @@
-"""Which per-sample values recompute which main score (see "The paired test" in README.md).
+"""Which per-sample values recompute which main score (see "The paired test" in docs/regression-ci.md).
 
 - STS `cosine_spearman`: `cosine` per pair and `gold`; Spearman over the pairs.
 - PairClassification `<similarity>_ap` / `_accuracy`, `max_ap` / `max_accuracy`: the similarities

@@ -7,7 +7,7 @@ autocast keeps layer norms, softmax and the residual stream (a float32 input plu
 output adds up in float32) in float32. Pooling, normalization and every score stay float32.
 
 Why: it is half as far from fp32 as casting the whole model to bf16, at 80-100% of its speed.
-On multilingual-e5-small (README "Measured against mteb"): mean |change| of pair cosine
+On multilingual-e5-small (docs/benchmarks.md, "Precision policies"): mean |change| of pair cosine
 similarities 1.8e-4 against 3.8e-4; forward speed 2.7-2.8x fp32 against 3.4-3.6x on a 2-core
 CPU with AMX, 1.9-2.2x against 1.9-2.4x on one with AVX512-BF16 only
 (`scripts/bf16_policies.py`); AFQMC / QBQTC retrieval scores +0.006 / +0.020 points from fp32

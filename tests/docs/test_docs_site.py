@@ -47,6 +47,14 @@ def test_the_benchmark_table_counts_each_benchmarks_tasks():
         assert int(row[1]) == len(registry.benchmark(row[0].strip("`")).tasks)
 
 
+def test_the_scripts_table_lists_every_script_with_what_it_says_it_does():
+    rows = {r[0]: r[1] for r in _rows(docs_tables.scripts_table())}
+    scripts = sorted([*(ROOT / "scripts").glob("*.py"), *(ROOT / "scripts").glob("*.sh")])
+    assert sorted(rows) == sorted(f"`{p.name}`" for p in scripts)
+    assert all(summary != "-" for summary in rows.values())
+    assert rows["`kill_resume_loop.py`"].endswith("byte for byte.")  # the whole first paragraph
+
+
 def test_markers_are_replaced_and_an_unknown_one_is_an_error():
     page = "# T\n\n<!-- table:benchmarks -->\n\nText with `<!-- table:tasks -->` inline stays.\n"
     filled = docs_tables.fill_tables(page, "t.md")
@@ -64,11 +72,13 @@ def _build(root: Path) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture
 def site_copy(tmp_path):
-    """The repository's docs, mkdocs.yml and hook in a scratch folder."""
+    """The repository's docs, mkdocs.yml, hook and ARCHITECTURE.md (which a page includes) in a
+    scratch folder."""
     pytest.importorskip("mkdocs")
     pytest.importorskip("material")
     shutil.copytree(ROOT / "docs", tmp_path / "docs")
     shutil.copy(ROOT / "mkdocs.yml", tmp_path / "mkdocs.yml")
+    shutil.copy(ROOT / "ARCHITECTURE.md", tmp_path / "ARCHITECTURE.md")
     (tmp_path / "scripts").mkdir()
     hook = (ROOT / "scripts" / "docs_tables.py").read_text(encoding="utf-8")
     # the copy imports this checkout's cmteb
@@ -81,12 +91,16 @@ def test_the_strict_build_passes(site_copy):
     result = _build(site_copy)
     assert result.returncode == 0, result.stdout + result.stderr
     assert (site_copy / "site" / "data-layout" / "index.html").is_file()
+    contributing = (site_copy / "site" / "contributing" / "index.html").read_text(encoding="utf-8")
+    assert "Where things live" in contributing and "--8&lt;--" not in contributing  # ARCHITECTURE.md included
+    assert "<code>kill_resume_loop.py</code>" in contributing  # the generated scripts table
 
 
 @pytest.mark.parametrize(("breakage", "message"), [
     ("[gone](no-such-page.md)", "no-such-page.md"),
     ("[gone](tasks.md#no-such-section)", "no-such-section"),
     ("<!-- table:nope -->", "unknown generated table 'nope'"),
+    ('--8<-- "NO-SUCH-FILE.md"', "NO-SUCH-FILE.md"),
 ])
 def test_the_strict_build_fails_on_a_broken_link_anchor_or_marker(site_copy, breakage, message):
     page = site_copy / "docs" / "quickstart.md"

@@ -1,19 +1,15 @@
-"""`cmteb models`: JSON with sources, `--all` with the pinned mteb's models, CJK-aware columns,
-and the README's model table generated from the registry."""
+"""`cmteb models`: JSON with sources, `--all` with the pinned mteb's models, CJK-aware columns.
+(The README's generated model table is checked in tests/docs/test_readme.py.)"""
 
 from __future__ import annotations
 
 import argparse
 import json
-import sys
-from pathlib import Path
 
 import pytest
 
 from cmteb.commands import models_cmd
 from cmteb.commands.models_cmd import display_width, render_table
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def listed(capsys, **args) -> list[dict]:
@@ -64,12 +60,3 @@ def test_columns_stay_aligned_after_cjk_text():
               for line, token in zip(lines, ("PUBLISHED", "-", "50.0"), strict=True)}
     assert len(starts) == 1  # the last column starts at the same screen column on every line
 
-
-def test_the_readme_model_table_is_the_generated_one():
-    sys.path.insert(0, str(ROOT / "scripts"))
-    from update_models_table import with_table
-
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert with_table(readme, models_cmd.models_markdown()) == readme
-    for name in ("Qwen/Qwen3-Embedding-8B", "Qwen/Qwen3-Reranker-0.6B", "bm25"):
-        assert f"| {name} |" in readme
