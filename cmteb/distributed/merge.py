@@ -2,7 +2,7 @@
 
 Result files (JSON with `task_name` and `scores`) are found at any depth and keep their path
 relative to their input folder (`{org__model}/{revision}/{Task}.json`); `{Task}.samples.json`
-travels with its result. Other JSON files are ignored. Files are copied byte for byte, atomically.
+and a retrieval task's `{Task}.run.json.gz` (a reranker's first stage) travel with their result. Other JSON files are ignored. Files are copied byte for byte, atomically.
 
 Duplicate policy: the same relative path in several inputs, or already in the output folder, is
 fine when the copies agree: equal `scores` and equal decisive settings (`cmteb` block, see
@@ -20,6 +20,7 @@ from typing import Any
 
 from cmteb.errors import UserError
 from cmteb.results.io import read_json, write_bytes_atomic
+from cmteb.results.runs import run_path
 from cmteb.results.task_result import DECISIVE_KEYS, check_readable, decisive, samples_path
 
 
@@ -115,11 +116,12 @@ def plan_merge(inputs: list[Path], out: Path) -> MergePlan:
 
 
 def apply_merge(plan: MergePlan, out: Path) -> None:
-    """Copy the planned files (and their samples) into `out`, each atomically."""
+    """Copy the planned files (with their samples and run files) into `out`, each atomically, the
+    result last (a result file is what marks a task finished)."""
     if plan.conflicts:
         raise UserError(f"{len(plan.conflicts)} conflicting result file(s); nothing written")
     for rel, item in plan.copies.items():
-        samples = samples_path(item.path)
-        if samples.exists():
-            write_bytes_atomic(samples_path(out / rel), samples.read_bytes())
+        for companion in (samples_path, run_path):
+            if companion(item.path).exists():
+                write_bytes_atomic(companion(out / rel), companion(item.path).read_bytes())
         write_bytes_atomic(out / rel, item.path.read_bytes())

@@ -53,6 +53,15 @@ def test_identical_duplicates_are_fine_even_with_other_timings(tmp_path, capsys)
     assert json.loads((tmp_path / "out" / "m" / "r" / "T1.json").read_text())["date"] == 1.0  # the first
 
 
+def test_a_retrieval_run_file_travels_with_its_result(tmp_path, capsys):
+    """A merged folder serves as a reranker's --first-stage: the run file is copied too."""
+    src = put(tmp_path / "a", "T1", result("T1", 0.5))
+    run = src.with_name("T1.run.json.gz")
+    run.write_bytes(b"\x1f\x8b run bytes")
+    assert main(["merge", str(tmp_path / "a"), "--out", str(tmp_path / "out")]) == 0
+    assert (tmp_path / "out" / "m" / "r" / "T1.run.json.gz").read_bytes() == run.read_bytes()
+
+
 @pytest.mark.parametrize(("other", "why"), [
     (result("T1", 0.75), "scores.test[0].cosine_spearman differs (0.5 != 0.75)"),
     (result("T1", 0.5, protocol="mteb"), "made with a different protocol ('cmteb' != 'mteb')"),
