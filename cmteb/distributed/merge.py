@@ -2,7 +2,8 @@
 
 Result files (JSON with `task_name` and `scores`) are found at any depth and keep their path
 relative to their input folder (`{org__model}/{revision}/{Task}.json`); `{Task}.samples.json`
-and a retrieval task's `{Task}.run.json.gz` (a reranker's first stage) travel with their result. Other JSON files are ignored. Files are copied byte for byte, atomically.
+and a retrieval task's `{Task}.run.json.gz` (a reranker's first stage) travel with their result.
+Other JSON files are ignored. Files are copied byte for byte, atomically.
 
 Duplicate policy: the same relative path in several inputs, or already in the output folder, is
 fine when the copies agree: equal `scores` and equal decisive settings (`cmteb` block, see
