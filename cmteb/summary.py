@@ -85,7 +85,7 @@ def _model_lines(model: str, outcomes: list[TaskOutcome], protocol: str,
         if len(values) > 1:  # a one-task "mean" repeats the task's line
             lines.append(f"  {task_type + ' mean':<{width}} {f'{len(values)} tasks':<{pad}} "
                          f"{text2(table_mean(values, type_of)):>6}")
-    if scores:
+    if len(scores) > 1:  # nor a one-task "average"
         over = f"{len(scores)} tasks" if len(scores) == len(outcomes) else \
             f"{len(scores)} of {len(outcomes)} tasks"
         lines.append(f"  {'Average':<{width}} {over:<{pad}} {text2(table_mean(scores, type_of)):>6}")

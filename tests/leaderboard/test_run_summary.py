@@ -61,3 +61,11 @@ def test_a_type_with_several_tasks_gets_its_mean_and_quick_results_their_folder(
 def test_elapsed_text():
     assert [elapsed_text(s) for s in (8.44, 60, 3599.4, 3725)] == \
         ["8.4 s", "1 min 00 s", "59 min 59 s", "1 h 02 min"]
+
+
+def test_one_task_gets_no_average_line():
+    outcomes = [TaskOutcome("org/m", "DemoSTS", "STS", "done", doc("DemoSTS", 0.3)),
+                TaskOutcome("org/m", "DemoRetrieval", "Retrieval", "failed", error="boom")]
+    lines = render_summary(report(outcomes)).splitlines()
+    assert not [ln for ln in lines if ln.strip().startswith(("Average", "STS mean"))]
+    assert any(ln.strip().startswith("DemoSTS") and ln.endswith("30.00") for ln in lines)
