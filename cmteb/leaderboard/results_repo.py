@@ -29,8 +29,8 @@ from pathlib import Path
 from typing import Any
 
 from cmteb.errors import UserError
-from cmteb.leaderboard.facts import mteb_model_meta
 from cmteb.leaderboard.records import Leaderboard, ModelRow, ResultFile
+from cmteb.models.mteb_models import mteb_model_meta
 from cmteb.results.io import read_json
 from cmteb.tasks.registry import TaskRegistry
 

@@ -4,6 +4,10 @@ API (mteb is imported on first use, never by `cmteb --help`):
 - `mteb_model(name) -> MtebModel | None` and `mteb_models() -> list[MtebModel]` (text models only);
 - `model_facts(name) -> dict | None`: revision, parameters, memory, dimensions, max tokens, release
   date, license, open weights, languages, instruction use, similarity, reference (for leaderboards);
+- `mteb_model_meta(name) -> dict | None`: mteb's own `ModelMeta.to_dict()`, the `model_meta.json`
+  mteb writes beside results (for exports).
+`model_facts` and `mteb_model_meta` describe any model mteb names (any modality, and old names mteb
+renamed, as `mteb.get_model_meta` reads them); `mteb_model(s)` only the text models cmteb may run.
 - `MtebModel.entry`: the `ModelEntry` cmteb runs it with, or None with `MtebModel.refusal` saying why;
 - `resolve_mteb_model(name, opts)`: `cmteb run --model NAME` for a name the registry lacks.
 
@@ -27,15 +31,17 @@ How a description maps, faithfully or not at all (mteb 2.26.24 loaders, read on 
 from __future__ import annotations
 
 import functools
-import importlib.metadata as md
 import json
+import logging
 import sys
+import warnings
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from cmteb.errors import UserError
 from cmteb.models.registry import ModelEntry
+from cmteb.results.provenance import mteb_version
 
 ST_WRAPPERS = ("SentenceTransformerEncoderWrapper", "sentence_transformers_loader")
 INSTRUCT_WRAPPERS = ("InstructSentenceTransformerModel", "q3e_instruct_loader")
@@ -67,10 +73,6 @@ class MtebModel:
     refusal: str | None
 
 
-def mteb_version() -> str:
-    return md.version("mteb")
-
-
 def mteb_model(name: str) -> MtebModel | None:
     """The pinned mteb's description of `name`, or None (without importing mteb when no mteb model
     file names it: every ModelMeta name is a string literal in those files)."""
@@ -83,8 +85,36 @@ def mteb_models() -> list[MtebModel]:
 
 def model_facts(name: str) -> dict[str, Any] | None:
     """The pinned mteb's facts about `name` (module docstring), or None when it does not know it."""
-    found = mteb_model(name)
-    return dict(found.facts) if found else None
+    meta = _model_meta(name)
+    return None if meta is None else _facts(meta)
+
+
+def mteb_model_meta(name: str) -> dict[str, Any] | None:
+    """The pinned mteb's `ModelMeta.to_dict()` of `name` (the content of the `model_meta.json` mteb
+    writes), or None when it does not know the name."""
+    meta = _model_meta(name)
+    return None if meta is None else meta.to_dict()
+
+
+@functools.cache
+def _model_meta(name: str) -> Any | None:
+    """`mteb.get_model_meta(name)` (renames followed), or None; mteb is imported only when one of
+    its model files names `name`, and its log lines and warnings about the name are silenced."""
+    if f'"{name}"' not in _mteb_model_sources():
+        return None
+    import mteb
+
+    mteb_log = logging.getLogger("mteb")
+    level = mteb_log.level
+    mteb_log.setLevel(logging.CRITICAL)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return mteb.get_model_meta(name)
+    except Exception:  # noqa: BLE001 - mteb raises KeyError/ValueError/... for names it lacks
+        return None
+    finally:
+        mteb_log.setLevel(level)
 
 
 @functools.cache
