@@ -22,6 +22,7 @@ from typing import Any
 
 from cmteb.errors import UserError
 from cmteb.models.registry import entries, find_entry, registry, suggestion
+from cmteb.models.types import ModelKind
 
 COLUMNS = (("name", "MODEL"), ("kind", "KIND"), ("adapter", "ADAPTER"), ("revision", "REVISION"),
            ("pooling", "POOLING"), ("max_length", "MAX LEN"), ("text", "PREFIXES / INSTRUCTION"),
@@ -50,7 +51,7 @@ examples:
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("name", nargs="?", help="show this model only (a registry or mteb-described name)")
-    p.add_argument("--kind", choices=["bi-encoder", "cross-encoder", "lexical"],
+    p.add_argument("--kind", choices=[kind.value for kind in ModelKind],
                    help="only models of this kind (default: all)")
     p.add_argument("--all", action="store_true",
                    help="also list every text model the pinned mteb describes, and whether cmteb runs it")
@@ -111,7 +112,7 @@ def _text_cell(row: dict[str, Any]) -> str:
 
 def _cells(row: dict[str, Any]) -> dict[str, str]:
     published = row.get("published") or {}
-    bi_encoder = row.get("kind") == "bi-encoder"
+    bi_encoder = row.get("kind") == ModelKind.BI_ENCODER
     return {
         "name": row["name"], "kind": row.get("kind") or "-", "adapter": row.get("adapter") or "-",
         "revision": _short(row.get("revision") or (row.get("facts") or {}).get("revision") or "-"),

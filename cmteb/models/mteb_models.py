@@ -41,6 +41,7 @@ from typing import Any
 
 from cmteb.errors import UserError
 from cmteb.models.registry import ModelEntry
+from cmteb.models.types import Adapter, ModelKind, apply_policy_overrides
 from cmteb.results.provenance import mteb_version
 
 ST_WRAPPERS = ("SentenceTransformerEncoderWrapper", "sentence_transformers_loader")
@@ -197,7 +198,8 @@ def _map(meta: Any, source: str) -> ModelEntry:
     if kwargs.pop("include_prompt", True) is False:
         raise Unmappable("mteb's loader leaves the instruction out of the pooling (include_prompt), "
                          "which cmteb cannot")
-    fields: dict[str, Any] = {"name": meta.name, "kind": "bi-encoder", "adapter": "sentence-transformers",
+    fields: dict[str, Any] = {"name": meta.name, "kind": ModelKind.BI_ENCODER,
+                              "adapter": Adapter.SENTENCE_TRANSFORMERS,
                               "revision": meta.revision, "pooling": None, "normalize": None,
                               "max_length": kwargs.get("max_seq_length"), "symmetric_prefix": "",
                               "reference_dtype": _dtype(kwargs.get("model_kwargs"), meta.output_dtypes),
@@ -315,7 +317,6 @@ def resolve_mteb_model(name: str, opts: Any) -> Any:
     sentence-transformers config; the source is recorded in the model settings."""
     from cmteb.models.checkpoint import from_hub
     from cmteb.models.hub import hub_online, resolve_commit
-    from cmteb.models.types import apply_policy_overrides
 
     found = mteb_model(name)
     assert found is not None
