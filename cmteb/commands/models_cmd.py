@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import unicodedata
 from typing import Any
 
 from cmteb.errors import UserError
+from cmteb.models.hub import short_revision
 from cmteb.models.registry import entries, find_entry, registry, suggestion
 from cmteb.models.types import ModelKind
 
@@ -94,11 +94,6 @@ def pad(text: str, width: int) -> str:
     return text + " " * (width - display_width(text))
 
 
-def _short(revision: str) -> str:
-    """A 40-hex commit as its first 12 characters; any other revision as it is."""
-    return revision[:12] if re.fullmatch(r"[0-9a-f]{40}", revision) else revision
-
-
 def _text_cell(row: dict[str, Any]) -> str:
     parts = []
     if row.get("query_prefix") or row.get("passage_prefix"):
@@ -115,7 +110,7 @@ def _cells(row: dict[str, Any]) -> dict[str, str]:
     bi_encoder = row.get("kind") == ModelKind.BI_ENCODER
     return {
         "name": row["name"], "kind": row.get("kind") or "-", "adapter": row.get("adapter") or "-",
-        "revision": _short(row.get("revision") or (row.get("facts") or {}).get("revision") or "-"),
+        "revision": short_revision(row.get("revision") or (row.get("facts") or {}).get("revision") or "-"),
         "pooling": row.get("pooling") or ("checkpoint's" if bi_encoder else "-"),
         "max_length": str(row.get("max_length") or ("checkpoint's" if bi_encoder else "-")),
         "text": _text_cell(row), "published": str(published.get("cmteb_average") or "-"),

