@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import unicodedata
 from typing import Any
 
+from cmteb.columns import Columns, aligned
 from cmteb.errors import UserError
 from cmteb.models.hub import short_revision
 from cmteb.models.registry import entries, find_entry, registry, suggestion
@@ -85,15 +85,6 @@ def mteb_rows() -> list[dict[str, Any]]:
     return rows
 
 
-def display_width(text: str) -> int:
-    """Terminal columns of `text`: East Asian wide and fullwidth characters take two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
-
-
-def pad(text: str, width: int) -> str:
-    return text + " " * (width - display_width(text))
-
-
 def _text_cell(row: dict[str, Any]) -> str:
     parts = []
     if row.get("query_prefix") or row.get("passage_prefix"):
@@ -119,17 +110,13 @@ def _cells(row: dict[str, Any]) -> dict[str, str]:
     }
 
 
-def render_table(rows: list[dict[str, Any]], columns: tuple[tuple[str, str], ...] = COLUMNS) -> str:
-    """Aligned plain-text columns (CJK-aware widths)."""
-    cells = [_cells(r) for r in rows]
-    widths = {k: max([display_width(h)] + [display_width(c[k]) for c in cells]) for k, h in columns}
-    lines = ["  ".join(pad(h, widths[k]) for k, h in columns).rstrip()]
-    lines += ["  ".join(pad(c[k], widths[k]) for k, _ in columns).rstrip() for c in cells]
-    return "\n".join(lines)
+def render_table(rows: list[dict[str, Any]], columns: Columns = COLUMNS) -> str:
+    """Aligned plain-text columns (CJK-aware widths, `cmteb.columns`), no rule under the header."""
+    return aligned(columns, [_cells(r) for r in rows], rule=False)
 
 
 def render_markdown(rows: list[dict[str, Any]],
-                    columns: tuple[tuple[str, str], ...] = MARKDOWN_COLUMNS) -> str:
+                    columns: Columns = MARKDOWN_COLUMNS) -> str:
     """A Markdown table, one row per model (`|` escaped)."""
     def cell(value: str) -> str:
         return value.replace("|", "\\|").replace("\n", " ")

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from cmteb.columns import display_width
 from cmteb.commands import models_cmd
-from cmteb.commands.models_cmd import display_width, render_table
+from cmteb.commands.models_cmd import render_table
 
 ROOT = Path(__file__).resolve().parents[2]
 
