@@ -36,14 +36,6 @@ examples:
   cmteb models                                # every registered model and its settings
   cmteb models BAAI/bge-large-zh-v1.5         # one model
   cmteb models --kind cross-encoder --format json
-"""
-
-
-EXAMPLES = """\
-examples:
-  cmteb models                                # every registered model and its settings
-  cmteb models BAAI/bge-large-zh-v1.5         # one model
-  cmteb models --kind cross-encoder --format json
   cmteb models --all                          # also the pinned mteb's models, and whether cmteb runs each
   cmteb models --format markdown              # the table the README and the docs show
 """
