@@ -34,6 +34,13 @@ class UserError(CmtebError):
     exit_code = EXIT_USER_ERROR
 
 
+class LocalDataError(UserError):
+    """The user's local task data (a `--data-dir` folder, a bundled or local-only task's folder)
+    is missing or malformed. The contract validates all of it before any encoding, so the run
+    stops with exit 2 even when other tasks could run (data that cannot be fetched from the hub
+    is, by contrast, that task's failure)."""
+
+
 class TaskError(CmtebError):
     """A task failed while running (model error, NaN/inf embeddings, scoring error). Exit 1."""
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cmteb.atomic import rename_durably
-from cmteb.data.hub import HubSource, HubTask, HubUnreachableError, MissingSplitError
+from cmteb.data.hub import MIRROR_VAR, HubSource, HubTask, HubUnreachableError, MissingSplitError
 from cmteb.data.local_write import write_atomic, write_task_folder
 from cmteb.data.marker import downloaded_for, read_marker, write_marker
 from cmteb.data.sizes import check_sizes, describe, task_sizes
@@ -140,7 +140,9 @@ def download_tasks(
             line, notes = download_task(item, data_dir, source)
         except HubUnreachableError as exc:
             left = ", ".join(it.spec.name for it in items[i:])
-            report.failures.append(f"{exc} (not downloaded: {left})")
+            report.failures.append(f"{exc.reason} (not downloaded: {left}); run `cmteb download` "
+                                   f"where the hub is reachable (or set HF_ENDPOINT to a mirror, or "
+                                   f"{MIRROR_VAR} to a local copy of the repos) and copy the folders")
             break
         except UserError as exc:
             report.failures.append(str(exc))

@@ -52,7 +52,14 @@ class MissingSplitError(UserError):
 
 
 class HubUnreachableError(UserError):
-    """The hub cannot be reached (or is offline and the data is not cached): no task can load."""
+    """The hub cannot be reached (or is offline and the data is not cached): no task can load.
+
+    `reason` says what failed; the message adds `hint`, what a run can do instead (`cmteb
+    download` gives its own hint: it is the command the run's hint points to)."""
+
+    def __init__(self, reason: str, hint: str = _DATA_DIR_HINT) -> None:
+        super().__init__(f"{reason}; {hint}")
+        self.reason = reason
 
 
 class HubSource(Protocol):
@@ -107,8 +114,8 @@ class DatasetsHub:
                                 f"({MIRROR_VAR}={mirror})")
         elif not hub_offline() and not hub_reachable():
             raise HubUnreachableError(
-                f"{task}: cannot reach the Hugging Face hub for {path}; {_DATA_DIR_HINT}, "
-                "or set HF_HUB_OFFLINE=1 to use the HF cache")
+                f"{task}: cannot reach the Hugging Face hub for {path}",
+                f"{_DATA_DIR_HINT}, or set HF_HUB_OFFLINE=1 to use the HF cache")
 
     def configs(self) -> list[str]:
         import datasets
@@ -143,8 +150,7 @@ class DatasetsHub:
         if kind in {"DatasetNotFoundError", "RepositoryNotFoundError"}:
             return UserError(f"{head}: dataset not found on the hub (or gated)")
         if isinstance(exc, ConnectionError | TimeoutError) or "Offline" in str(exc):
-            return HubUnreachableError(
-                f"{head}: hub unreachable or offline and not cached; {_DATA_DIR_HINT}")
+            return HubUnreachableError(f"{head}: hub unreachable or offline and not cached")
         message = (str(exc).strip().splitlines() or [""])[0][:300]
         return UserError(f"{head}: {kind}: {message}")
 

@@ -4,8 +4,9 @@ Source order: `data_dir/<spec.name>/` when that folder exists; else the bundled 
 `spec.dataset.local` (relative to the task YAML's folder) when it exists; else the hub at the
 pinned revision (`spec.dataset.path`). Loading is complete validation: the run calls this for
 every requested task before any encoding, so a task with malformed or missing data fails before a
-model is touched (`cmteb.pipeline.run`). A missing required split is a `UserError`; a missing optional split
-is skipped with a note.
+model is touched (`cmteb.pipeline.run`). A fault of local data (a missing required split, a malformed
+file, no data at all for a local-only task) is a `LocalDataError`; hub faults are `UserError`s; a
+missing optional split is skipped with a note.
 
 Expected sizes (`cmteb.data.sizes`): data read from the hub, a folder `cmteb download` wrote from
 the task's own dataset revision (`cmteb.data.marker`), and a task's bundled folder must have the
@@ -23,7 +24,7 @@ from cmteb.data.local import LocalTaskFolder
 from cmteb.data.marker import downloaded_for
 from cmteb.data.sizes import check_sizes, mismatches, task_sizes
 from cmteb.data.types import DataSource, SplitData, TaskData
-from cmteb.errors import UserError
+from cmteb.errors import LocalDataError, UserError
 from cmteb.tasks.spec import TaskSpec
 
 
@@ -60,10 +61,15 @@ def load_task_data(
     required = list(dict.fromkeys(required_splits))
     if folder is not None:
         bundled = spec.dataset.local is not None and folder == yaml_path.parent / spec.dataset.local
-        return _load_local(spec, folder, required, optional, notes, bundled=bundled)
+        try:
+            return _load_local(spec, folder, required, optional, notes, bundled=bundled)
+        except LocalDataError:
+            raise
+        except UserError as exc:
+            raise LocalDataError(str(exc)) from exc
     if spec.dataset.path is None:
         looked = ", ".join(str(f) for f in folders) or "nowhere (no --data-dir, no dataset.local)"
-        raise UserError(f"{spec.name}: no local data (looked in {looked}) and no hub dataset path")
+        raise LocalDataError(f"{spec.name}: no local data (looked in {looked}) and no hub dataset path")
     return _load_hub(HubTask(spec, hub_source), required, optional, notes)
 
 

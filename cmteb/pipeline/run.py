@@ -4,9 +4,11 @@ Order of work (no back and forth):
 1. plan: settle the engine options (`with_engine_options`), resolve tasks and models (unknown
    names stop the run before anything else) and select the run's (model, task) units (all, or
    one `--shard`'s);
-2. load: read and validate every planned task's data before any encoding. A task whose data
-   cannot be loaded is that task's failure (its units fail, the others run; exit 1), unless no
-   task loads at all: then the run stops here (UserError, exit 2);
+2. load: read and validate every planned task's data before any encoding. Local data that is
+   missing or malformed (`LocalDataError`: the user's input) stops the run here (exit 2, nothing
+   written), naming every such task. A task whose hub data cannot be loaded or validated is that
+   task's failure (its units fail, the others run; exit 1), unless no task loads at all: then the
+   run stops here too (UserError, exit 2);
 3. lock every result file the run may write and remove what a killed run left beside them (a held
    lock stops the run);
 4. skip the finished units, checked once here for every executor (a corrupt result or one made
@@ -32,7 +34,7 @@ from cmteb.data.loader import load_task_data
 from cmteb.data.quick import quick_subsample
 from cmteb.data.types import TaskData
 from cmteb.engine.devices import device_spec, parse_devices, resolve_dtype
-from cmteb.errors import CmtebError, UserError
+from cmteb.errors import CmtebError, LocalDataError, UserError
 from cmteb.evaluators.search import get_searcher
 from cmteb.models.embed_store import RunStores
 from cmteb.models.resolve import resolve_model
@@ -128,8 +130,9 @@ def with_engine_options(config: RunConfig) -> RunConfig:
 
 
 def load_data(plan: Plan, config: RunConfig) -> tuple[dict[str, TaskData], dict[str, BaseException]]:
-    """({task: data}, {task: why it cannot be loaded}) for every planned task, before any encoding;
-    `--quick` replaces each task's data by its quick subsample (`cmteb.data.quick`)."""
+    """({task: data}, {task: why its hub data cannot be loaded}) for every planned task, before any
+    encoding (raises UserError by the policy of step 2 in the module docstring); `--quick` replaces
+    each task's data by its quick subsample (`cmteb.data.quick`)."""
     loaded: dict[str, TaskData] = {}
     failed: dict[str, BaseException] = {}
     for t in plan.tasks:
@@ -141,11 +144,13 @@ def load_data(plan: Plan, config: RunConfig) -> tuple[dict[str, TaskData], dict[
             failed[t.spec.name] = exc
             continue
         loaded[t.spec.name] = quick_subsample(data) if config.quick else data
-    if failed and not loaded:
-        first = next(iter(failed.values()))
-        if len(failed) == 1 and isinstance(first, UserError):
+    local_faults = {task: exc for task, exc in failed.items() if isinstance(exc, LocalDataError)}
+    stopping = local_faults or (failed if not loaded else {})
+    if stopping:
+        first = next(iter(stopping.values()))
+        if len(stopping) == 1 and isinstance(first, UserError):
             raise first
-        raise UserError("; ".join(failure_message(task, exc) for task, exc in failed.items()))
+        raise UserError("; ".join(failure_message(task, exc) for task, exc in stopping.items()))
     return loaded, failed
 
 

@@ -59,7 +59,7 @@ DATA_CASES = {
 
 
 @pytest.mark.parametrize("case", list(DATA_CASES))
-def test_bad_data_fails_its_task_and_the_other_runs(tmp_path, capsys, case):
+def test_bad_data_stops_the_run_before_any_encoding_even_beside_a_good_task(tmp_path, capsys, case):
     task, edit, fragments = DATA_CASES[case]
     data_dir = _data_dir(tmp_path, task, edit)
     other = "DemoClassification" if task == "DemoRetrieval" else "DemoRetrieval"
@@ -67,9 +67,9 @@ def test_bad_data_fails_its_task_and_the_other_runs(tmp_path, capsys, case):
                              "--tasks", f"{other},{task}", "--data-dir", str(data_dir),
                              "--output-dir", str(tmp_path / "out"))
     line = _one_error_line(err)
-    assert code == 1
+    assert code == 2
     assert str(data_dir / task) in line and all(f in line for f in fragments), line
-    assert sorted(result_files(tmp_path / "out")) == [other]  # the broken task never reached the model
+    assert not (tmp_path / "out").exists()
 
 
 @pytest.mark.parametrize("case", list(DATA_CASES))
