@@ -2,26 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
 from cmteb.config import RunConfig, TaskSelection
 from cmteb.engine.batching import DEFAULT_BATCH_SIZE
-from cmteb.errors import TaskError, UserError
+from cmteb.errors import TaskError
 from cmteb.models.contract import Encoder
 from cmteb.models.policy import TextPolicy
 from cmteb.models.types import (
     NO_REVISION,
     Adapter,
-    ModelKind,
     ModelOptions,
     ResolvedModel,
     apply_policy_overrides,
+    kind_of,
 )
 from cmteb.pipeline.run import run
-
-_OPTION_NAMES = {f.name for f in fields(ModelOptions)}
 
 
 def _in_memory_model(encoder: Encoder, opts: ModelOptions) -> ResolvedModel:
@@ -29,9 +26,7 @@ def _in_memory_model(encoder: Encoder, opts: ModelOptions) -> ResolvedModel:
         name=opts.name or type(encoder).__name__, revision=opts.revision or NO_REVISION,
         policy=apply_policy_overrides(TextPolicy(), opts), adapter=Adapter.PYTHON_OBJECT,
         settings={"class": f"{type(encoder).__module__}.{type(encoder).__qualname__}"},
-        factory=lambda: encoder,
-        kind=ModelKind.CROSS_ENCODER if hasattr(encoder, "predict") and not hasattr(encoder, "encode")
-        else ModelKind.BI_ENCODER,
+        factory=lambda: encoder, kind=kind_of(encoder),
     )
 
 
@@ -64,10 +59,7 @@ def evaluate(
     `quick`: the deterministic subsample of `cmteb run --quick` (`cmteb.data.quick`).
     `search`: the retrieval search, "exact" or "faiss" (`cmteb run --search`).
     """
-    unknown = set(model_options) - _OPTION_NAMES
-    if unknown:
-        raise UserError(f"unknown model option(s): {', '.join(sorted(unknown))}")
-    opts = ModelOptions(**model_options)
+    opts = ModelOptions(**model_options)  # UserError naming an unknown or invalid option
     config = RunConfig(
         models=(model,) if isinstance(model, str) else (),
         selection=TaskSelection(tasks=tuple(tasks or ()), benchmark=benchmark,

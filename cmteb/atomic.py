@@ -2,7 +2,10 @@
 
 Policy: write the bytes to a temporary file in the target's folder, fsync it, rename it over the
 target, fsync the folder. A reader never sees a half-written file (either the old file or the new
-one exists), and a rename that returned survives a power loss. The temporary file is
+one exists), and a rename that returned survives a power loss. Writers of a whole folder (the
+leaderboard, a downloaded task) write it beside its target with `replace_file`, then move it, or
+each of its files, into place with `rename_durably`, which fsyncs the folders the renames changed;
+`FOLDER_MODE` gives such a staging folder the permissions of any other folder. The temporary file is
 `.{name}.<random>.tmp` (hidden, and not `*.json`/`*.emb`), so a process killed before the rename
 (SIGKILL, power loss) leaves at worst a stale temporary file that no reader picks up;
 `temp_files` finds them for removal by whoever owns the folder. Written files get the usual
@@ -17,6 +20,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 TEMP_SUFFIX = ".tmp"
@@ -30,6 +34,7 @@ def _current_umask() -> int:
 
 
 _FILE_MODE = 0o666 & ~_current_umask()
+FOLDER_MODE = 0o777 & ~_current_umask()  # mkdtemp makes its folders private (0700)
 
 
 def replace_file(path: Path, data: bytes) -> None:
@@ -53,6 +58,18 @@ def replace_file(path: Path, data: bytes) -> None:
     finally:
         if tmp is not None:
             Path(tmp).unlink(missing_ok=True)
+
+
+def rename_durably(renames: Sequence[tuple[Path, Path]]) -> None:
+    """Rename each source (a file or a folder) to its target in the same file system, replacing a
+    file there, then fsync each target's folder once: renames that returned survive a power loss.
+
+    Raises OSError; the renames made before a failure stay made (the caller orders them).
+    """
+    for source, target in renames:
+        os.replace(source, target)
+    for folder in dict.fromkeys(target.parent for _, target in renames):
+        _fsync_folder(folder)
 
 
 def _fsync_folder(folder: Path) -> None:

@@ -1,4 +1,5 @@
-"""mkdocs hook (mkdocs.yml `hooks:`): tables that come from code are generated, never copied.
+"""mkdocs hook (mkdocs.yml `hooks:`, `pip install 'cmteb[docs]'`): tables that come from code are
+generated, never copied.
 
 A docs page holds a marker line `<!-- table:NAME -->`; when the site is built, `on_page_markdown`
 replaces it with the Markdown table `TABLES[NAME]()` returns. An unknown NAME fails the build,

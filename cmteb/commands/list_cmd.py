@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 
+from cmteb.protocols import PROTOCOLS
 from cmteb.tasks.listing import benchmark_rows, render_benchmark_table, render_table, task_rows
 from cmteb.tasks.registry import TaskRegistry
 
@@ -24,7 +25,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                       help="only this benchmark's tasks, with its split narrowing (default: every task)")
     what.add_argument("--benchmarks", action="store_true",
                       help="list the benchmarks instead of tasks")
-    p.add_argument("--protocol", choices=["cmteb", "mteb"],
+    p.add_argument("--protocol", choices=list(PROTOCOLS),
                    help="whose splits and main score to show (default: the benchmark's, else cmteb)")
     p.add_argument("--format", choices=["table", "json"], default="table",
                    help="an aligned table, or one JSON document for scripts")

@@ -16,26 +16,19 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
-import unicodedata
 from typing import Any
 
+from cmteb.columns import Columns, aligned
 from cmteb.errors import UserError
+from cmteb.models.hub import short_revision
 from cmteb.models.registry import entries, find_entry, registry, suggestion
+from cmteb.models.types import ModelKind
 
 COLUMNS = (("name", "MODEL"), ("kind", "KIND"), ("adapter", "ADAPTER"), ("revision", "REVISION"),
            ("pooling", "POOLING"), ("max_length", "MAX LEN"), ("text", "PREFIXES / INSTRUCTION"),
            ("published", "PUBLISHED AVG"))
 ALL_COLUMNS = (*COLUMNS, ("origin", "FROM"), ("runs", "RUNS"))
 MARKDOWN_COLUMNS = (*COLUMNS, ("source", "SOURCE"))
-
-
-EXAMPLES = """\
-examples:
-  cmteb models                                # every registered model and its settings
-  cmteb models BAAI/bge-large-zh-v1.5         # one model
-  cmteb models --kind cross-encoder --format json
-"""
 
 
 EXAMPLES = """\
@@ -50,7 +43,7 @@ examples:
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("name", nargs="?", help="show this model only (a registry or mteb-described name)")
-    p.add_argument("--kind", choices=["bi-encoder", "cross-encoder", "lexical"],
+    p.add_argument("--kind", choices=[kind.value for kind in ModelKind],
                    help="only models of this kind (default: all)")
     p.add_argument("--all", action="store_true",
                    help="also list every text model the pinned mteb describes, and whether cmteb runs it")
@@ -84,20 +77,6 @@ def mteb_rows() -> list[dict[str, Any]]:
     return rows
 
 
-def display_width(text: str) -> int:
-    """Terminal columns of `text`: East Asian wide and fullwidth characters take two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
-
-
-def pad(text: str, width: int) -> str:
-    return text + " " * (width - display_width(text))
-
-
-def _short(revision: str) -> str:
-    """A 40-hex commit as its first 12 characters; any other revision as it is."""
-    return revision[:12] if re.fullmatch(r"[0-9a-f]{40}", revision) else revision
-
-
 def _text_cell(row: dict[str, Any]) -> str:
     parts = []
     if row.get("query_prefix") or row.get("passage_prefix"):
@@ -111,10 +90,10 @@ def _text_cell(row: dict[str, Any]) -> str:
 
 def _cells(row: dict[str, Any]) -> dict[str, str]:
     published = row.get("published") or {}
-    bi_encoder = row.get("kind") == "bi-encoder"
+    bi_encoder = row.get("kind") == ModelKind.BI_ENCODER
     return {
         "name": row["name"], "kind": row.get("kind") or "-", "adapter": row.get("adapter") or "-",
-        "revision": _short(row.get("revision") or (row.get("facts") or {}).get("revision") or "-"),
+        "revision": short_revision(row.get("revision") or (row.get("facts") or {}).get("revision") or "-"),
         "pooling": row.get("pooling") or ("checkpoint's" if bi_encoder else "-"),
         "max_length": str(row.get("max_length") or ("checkpoint's" if bi_encoder else "-")),
         "text": _text_cell(row), "published": str(published.get("cmteb_average") or "-"),
@@ -123,17 +102,13 @@ def _cells(row: dict[str, Any]) -> dict[str, str]:
     }
 
 
-def render_table(rows: list[dict[str, Any]], columns: tuple[tuple[str, str], ...] = COLUMNS) -> str:
-    """Aligned plain-text columns (CJK-aware widths)."""
-    cells = [_cells(r) for r in rows]
-    widths = {k: max([display_width(h)] + [display_width(c[k]) for c in cells]) for k, h in columns}
-    lines = ["  ".join(pad(h, widths[k]) for k, h in columns).rstrip()]
-    lines += ["  ".join(pad(c[k], widths[k]) for k, _ in columns).rstrip() for c in cells]
-    return "\n".join(lines)
+def render_table(rows: list[dict[str, Any]], columns: Columns = COLUMNS) -> str:
+    """Aligned plain-text columns (CJK-aware widths, `cmteb.columns`), no rule under the header."""
+    return aligned(columns, [_cells(r) for r in rows], rule=False)
 
 
 def render_markdown(rows: list[dict[str, Any]],
-                    columns: tuple[tuple[str, str], ...] = MARKDOWN_COLUMNS) -> str:
+                    columns: Columns = MARKDOWN_COLUMNS) -> str:
     """A Markdown table, one row per model (`|` escaped)."""
     def cell(value: str) -> str:
         return value.replace("|", "\\|").replace("\n", " ")

@@ -6,14 +6,18 @@ import argparse
 import sys
 import time
 from pathlib import Path
+from typing import get_args
 
 from cmteb.config import RunConfig, TaskSelection
 from cmteb.distributed import cli_args as distributed_args
 from cmteb.engine.batching import DEFAULT_BATCH_SIZE
+from cmteb.engine.devices import DTYPE_CHOICES
 from cmteb.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_TASK_FAILED, UserError, one_line
 from cmteb.evaluators.search import SEARCHES
 from cmteb.models import api_options
-from cmteb.models.types import ModelOptions
+from cmteb.models.policy import SCOPES
+from cmteb.models.types import ModelOptions, Pooling
+from cmteb.protocols import PROTOCOLS
 
 
 def _csv(value: str) -> list[str]:
@@ -46,7 +50,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--name", metavar="NAME",
                    help="name to record and use for the results folder (default: the model name, "
                         "or a local folder's name)")
-    g.add_argument("--pooling", choices=["cls", "mean", "last"],
+    g.add_argument("--pooling", choices=get_args(Pooling),
                    help="load a plain transformers checkpoint with this pooling (default: the "
                         "registry entry's, else the sentence-transformers modules')")
     g.add_argument("--normalize", action=argparse.BooleanOptionalAction, default=None,
@@ -56,7 +60,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         "registry entry's)")
     g.add_argument("--no-instruction", action="store_true",
                    help="no query instruction at all, even the registry entry's")
-    g.add_argument("--instruction-scope", choices=["retrieval", "all"], default="retrieval",
+    g.add_argument("--instruction-scope", choices=SCOPES, default="retrieval",
                    help="where the model's instruction goes: retrieval = retrieval/reranking queries "
                         "only (default); all = also every symmetric text (STS, pair classification, "
                         "classification, clustering), as mteb runs instruction models")
@@ -70,7 +74,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--max-length", type=int, metavar="N",
                    help="tokens per text; longer texts are cut and counted in the results (default: "
                         "the registry entry's, else the model's own)")
-    g.add_argument("--dtype", choices=["fp32", "fp16", "bf16", "auto"], default="fp32",
+    g.add_argument("--dtype", choices=DTYPE_CHOICES, default="fp32",
                    help="fp32 (default, reproducible); auto = the fastest the device supports")
     g.add_argument("--device", default="cpu", metavar="DEVICE",
                    help="cpu, cuda, cuda:1, or cuda:0,1 for several GPUs")
@@ -90,7 +94,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="only the benchmark's tasks of these types (mteb's names, any case)")
     t.add_argument("--task-file", type=Path, action="append", default=[], metavar="PATH",
                    help="a task YAML outside tasks/, same schema (repeatable)")
-    t.add_argument("--protocol", choices=["cmteb", "mteb"],
+    t.add_argument("--protocol", choices=list(PROTOCOLS),
                    help="whose splits and main scores: cmteb = the published BGE tables, mteb = the "
                         "pinned mteb (default: the benchmark's; both are always computed)")
     t.add_argument("--search", choices=SEARCHES, default="exact",

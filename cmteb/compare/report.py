@@ -2,7 +2,7 @@
 
 Scores and deltas are in points (0-100), 2 decimals in Markdown, unrounded in JSON. Every name
 and value read from the result files (tasks, types, metrics, models, folders, settings) goes
-through `cmteb.markdown_text`, so the report renders them as plain text: the CI recipe posts it
+through `cmteb.textsafe`, so the report renders them as plain text: the CI recipe posts it
 as a pull-request comment. Markdown means follow `cmteb.rounding` (the rule of the run summary
 and the leaderboard).
 """
@@ -13,8 +13,8 @@ from typing import Any
 
 from cmteb.compare.core import Comparison, GroupDelta, TaskComparison
 from cmteb.compare.resultset import ResultSet
-from cmteb.markdown_text import code, inline
 from cmteb.rounding import table_mean
+from cmteb.textsafe import md_code, md_text
 
 VERDICT_MD = {"regression": "**regression**", "improvement": "improvement", "unchanged": "unchanged"}
 
@@ -26,8 +26,8 @@ def _headline(cmp: Comparison) -> str:
 
 
 def _side(rs: ResultSet) -> str:
-    model = inline(rs.model) if rs.model else "(model not recorded)"
-    return f"{model} @ {inline(rs.revision)}" if rs.revision else model
+    model = md_text(rs.model) if rs.model else "(model not recorded)"
+    return f"{model} @ {md_text(rs.revision)}" if rs.revision else model
 
 
 def _p(value: float | None) -> str:
@@ -41,13 +41,13 @@ def _task_row(row: TaskComparison, marks: dict[str, int]) -> str:
         samples = f"{row.n:,} {row.unit}"
     else:
         samples = f"main score only [{marks.setdefault(row.note or '', len(marks) + 1)}]"
-    return (f"| {inline(row.task)} | {inline(row.type)} | {code(row.metric, in_table=True)} "
+    return (f"| {md_text(row.task)} | {md_text(row.type)} | {md_code(row.metric, in_table=True)} "
             f"| {row.baseline:.2f} | {row.candidate:.2f} | {row.delta:+.2f} | {_p(row.p_value)} "
             f"| {samples} | {VERDICT_MD[row.verdict]} |")
 
 
 def _group_row(group: GroupDelta, rows: list[TaskComparison], bold: bool = False) -> str:
-    name = f"**{inline(group.name)}**" if bold else inline(group.name)
+    name = f"**{md_text(group.name)}**" if bold else md_text(group.name)
     types = {r.task: r.type for r in rows}  # cmteb.rounding: the summary's and leaderboard's rule
     base, cand = (table_mean({r.task: getattr(r, side) for r in rows}, types)
                   for side in ("baseline", "candidate"))
@@ -55,7 +55,7 @@ def _group_row(group: GroupDelta, rows: list[TaskComparison], bold: bool = False
 
 
 def _value(v: Any) -> str:
-    return "(none)" if v is None else code(v, in_table=False)
+    return "(none)" if v is None else md_code(v, in_table=False)
 
 
 def render_markdown(cmp: Comparison) -> str:
@@ -63,17 +63,18 @@ def render_markdown(cmp: Comparison) -> str:
     opts = cmp.options
     lines = [f"## cmteb compare: {_headline(cmp)}", "",
              "| | Baseline | Candidate |", "|:--|:--|:--|",
-             f"| Results | {code(cmp.baseline.origin, in_table=True)} "
-             f"| {code(cmp.candidate.origin, in_table=True)} |",
+             f"| Results | {md_code(cmp.baseline.origin, in_table=True)} "
+             f"| {md_code(cmp.candidate.origin, in_table=True)} |",
              f"| Model | {_side(cmp.baseline)} | {_side(cmp.candidate)} |", "",
-             f"Protocol {code(cmp.protocol or 'not recorded', in_table=False)} · "
+             f"Protocol {md_code(cmp.protocol or 'not recorded', in_table=False)} · "
              f"tolerance {opts.tolerance:g} points · "
              f"alpha {opts.alpha:g} · paired randomization test (scipy.stats.permutation_test, "
              f"{opts.resamples:,} resamples, seed {opts.seed}, two-sided) · "
              "regression = worse by more than the tolerance and significant", ""]
     if cmp.settings:
         lines += ["Settings that differ:", ""]
-        lines += [f"- {code(key, in_table=False)}: {_value(b)} → {_value(c)}" for key, b, c in cmp.settings]
+        lines += [f"- {md_code(key, in_table=False)}: {_value(b)} → {_value(c)}"
+                  for key, b, c in cmp.settings]
         lines.append("")
     marks: dict[str, int] = {}
     lines += ["| Task | Type | Metric | Baseline | Candidate | Δ | p-value | Samples | Verdict |",
@@ -83,11 +84,11 @@ def render_markdown(cmp: Comparison) -> str:
     lines += [_group_row(g, [r for r in cmp.tasks if r.type == g.name]) for g in cmp.types]
     if cmp.overall:
         lines.append(_group_row(cmp.overall, cmp.tasks, bold=True))
-    notes = [f"[{i}] {inline(note)}." for note, i in marks.items()]
-    notes += [f"Accepted with --allow-mismatch: {inline(m)}." for m in cmp.mismatches]
+    notes = [f"[{i}] {md_text(note)}." for note, i in marks.items()]
+    notes += [f"Accepted with --allow-mismatch: {md_text(m)}." for m in cmp.mismatches]
     if cmp.only_candidate:
         notes.append("Only in the candidate (not compared): "
-                      f"{', '.join(inline(t) for t in cmp.only_candidate)}.")
+                      f"{', '.join(md_text(t) for t in cmp.only_candidate)}.")
     if notes:
         lines += [""] + [f"{note}  " for note in notes]
     return "\n".join(lines)

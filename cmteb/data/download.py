@@ -8,8 +8,8 @@ Policy per task, each on its own (one task failing does not stop the others):
   note, a missing required one fails the task), their sizes are checked against the task's
   `expected_size`, and the folder is written as `data_dir/.<Task>.partial-<pid>/` (the data
   files, `SOURCE.md`, and last the marker `cmteb-download.json`), then renamed to `data_dir/<Task>`
-  in one step: a killed download leaves only a hidden partial folder, which no run reads and the
-  next download removes once it is an hour old.
+  in one step, durably (`cmteb.atomic.rename_durably`): a killed download leaves only a hidden
+  partial folder, which no run reads and the next download removes once it is an hour old.
 An unreachable hub stops the whole download at the first task (every other task would fail the
 same way), with one line naming the tasks not downloaded.
 """
@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cmteb.atomic import rename_durably
 from cmteb.data.hub import MIRROR_VAR, HubSource, HubTask, HubUnreachableError, MissingSplitError
 from cmteb.data.local_write import write_atomic, write_task_folder
 from cmteb.data.marker import downloaded_for, read_marker, write_marker
@@ -115,7 +116,7 @@ def download_task(
         write_task_folder(partial, spec.type, data, train_split=spec.train_split)
         write_atomic(partial / "SOURCE.md", _source_md(spec, describe(sizes)))
         write_marker(partial, spec, sizes)
-        os.rename(partial, folder)
+        rename_durably([(partial, folder)])
     except (OSError, UnicodeEncodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
         raise UserError(f"{spec.name}: cannot write {folder}: {reason}") from None

@@ -1,5 +1,6 @@
-"""`cmteb run --ray [ADDRESS]`: the Ray executor. The run's units to do on Ray actors; each unit's
-scores go back to the run's `finish`, which writes the result in this driver.
+"""`cmteb run --ray [ADDRESS]`: the Ray executor (`pip install 'cmteb[ray]'`). The run's units to
+do on Ray actors; each unit's scores go back to the run's `finish`, which writes the result in this
+driver.
 
 The run has already skipped the finished units; this executor turns the others into jobs
 (`jobs.py`), runs them on `workers` actors (`scheduler.py`, `worker.py`) and hands each unit to

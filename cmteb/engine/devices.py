@@ -21,6 +21,7 @@ from cmteb.errors import UserError
 log = logging.getLogger("cmteb")
 
 DTYPES = ("fp32", "fp16", "bf16")
+DTYPE_CHOICES = (*DTYPES, "auto")  # what --dtype accepts
 CPU_BF16_FLAGS = ("avx512_bf16", "amx_bf16")
 # Padded tokens per batch: on CPU, 4,096 was fastest of 4,096 / 8,192 / 16,384 (2 cores,
 # multilingual-e5-small); GPUs need far bigger batches to be busy.
@@ -106,7 +107,7 @@ def resolve_dtype(requested: str, devices: list[str]) -> str:
             return "bf16" if gpu_has_bf16() else "fp16"
         return "bf16" if devices[0] == "cpu" and cpu_has_bf16() else "fp32"
     if requested not in DTYPES:
-        raise UserError(f"--dtype {requested!r}: expected one of fp32, fp16, bf16, auto")
+        raise UserError(f"--dtype {requested!r}: expected one of {', '.join(DTYPE_CHOICES)}")
     if devices[0] == "cpu" and requested == "fp16":
         log.warning("--dtype fp16 on CPU is slow in torch; bf16 (or auto) is the fast CPU choice")
     if devices[0] == "cpu" and requested == "bf16" and not cpu_has_bf16():

@@ -20,6 +20,8 @@ import contextlib
 from collections.abc import Iterator
 from typing import Any
 
+from cmteb.engine.devices import configure_cpu_threads
+
 TORCH_DTYPES = {"fp32": "float32", "fp16": "float16", "bf16": "bfloat16"}
 
 
@@ -39,6 +41,19 @@ def apply_precision(model: Any, dtype: str) -> Any:
             if isinstance(module, torch.nn.Linear):
                 module.to(torch_dtype(dtype))
     return model
+
+
+def load_model(auto_class: Any, name_or_path: str, *, revision: str | None, device: str,
+               dtype: str) -> Any:
+    """`auto_class.from_pretrained(name_or_path)` (a transformers Auto class) loaded in float32, in
+    eval mode on `device`, with `dtype`'s precision applied (policy above); on CPU the torch
+    threads are configured first (`cmteb.engine.devices.configure_cpu_threads`)."""
+    import torch
+
+    if device == "cpu":
+        configure_cpu_threads()
+    model = auto_class.from_pretrained(name_or_path, revision=revision, dtype=torch.float32)
+    return apply_precision(model.eval().to(device), dtype)
 
 
 @contextlib.contextmanager

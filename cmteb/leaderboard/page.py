@@ -20,8 +20,8 @@ from importlib import resources
 from cmteb.leaderboard import present
 from cmteb.leaderboard.records import Average, Interval, Leaderboard, ModelRow, SpeedRow, TaskScore
 from cmteb.leaderboard.tables import FACT_COLUMNS
+from cmteb.models.hub import short_revision
 
-_COMMIT = re.compile(r"[0-9a-f]{40}")
 _WEB_LINK = re.compile(r"https?://\S+")
 
 
@@ -90,7 +90,7 @@ def _plain_num(value: float | None, text: str, *, title: str | None = None) -> C
 
 
 def _model_th(row: ModelRow, colors: dict[str, str], *, folders: bool = True) -> Cell:
-    short = ", ".join(f[:12] if _COMMIT.fullmatch(f) else f for f in row.folders)
+    short = ", ".join(short_revision(f) for f in row.folders)
     swatch = f'<span class="swatch"{_attrs(style=f"background:{colors[row.model]}")}></span>'
     sub = (f'<span class="sub"{_attrs(title=", ".join(row.folders))}>{escape(short)}</span>'
            if folders else "")

@@ -4,8 +4,9 @@ plots by relative path).
 
 Every output is rendered in memory first, then written into a hidden staging folder beside the
 target, and only then moved into it (one rename per file, or one for the whole folder when the
-target does not exist yet). A failure while rendering or writing leaves the target as it was;
-files of an earlier run with other names are left alone.
+target does not exist yet), durably (`cmteb.atomic`: files and folders fsynced, as every result
+file is). A failure while rendering or writing leaves the target as it was; files of an earlier
+run with other names are left alone.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from cmteb.atomic import FOLDER_MODE, rename_durably
 from cmteb.errors import UserError
 from cmteb.leaderboard.export import leaderboard_dict
 from cmteb.leaderboard.page import html_text
@@ -75,12 +77,12 @@ def write_tree(files: dict[str, bytes], out: Path) -> list[Path]:
         for name, data in files.items():
             write_bytes_atomic(stage / name, data)
         if not out.exists():
-            os.chmod(stage, 0o777 & ~_umask())  # mkdtemp made it private
-            stage.rename(out)
+            os.chmod(stage, FOLDER_MODE)
+            rename_durably([(stage, out)])
         else:
             for name in files:
                 (out / name).parent.mkdir(parents=True, exist_ok=True)
-                os.replace(stage / name, out / name)
+            rename_durably([(stage / name, out / name) for name in files])
     except WriteError as exc:  # a failure of the tool is exit 2 for the leaderboard (contract)
         raise UserError(str(exc)) from exc
     except OSError as exc:
@@ -88,12 +90,6 @@ def write_tree(files: dict[str, bytes], out: Path) -> list[Path]:
     finally:
         shutil.rmtree(stage, ignore_errors=True)
     return [out / name for name in files]
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def publish(board: Leaderboard, out: Path, *, generated: str, plots: bool = True,

@@ -78,9 +78,6 @@ class Interval:
     high: float
     resamples: int
 
-    def overlaps(self, other: Interval) -> bool:
-        return self.low <= other.high and other.low <= self.high
-
 
 @dataclass(frozen=True)
 class TaskScore:

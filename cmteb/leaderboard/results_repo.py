@@ -15,7 +15,8 @@ revision, or, for a model mteb does not know, the same fields filled from the le
 
 Exported: the file each row uses for each task (the leaderboard's choice). Left out, with a
 note: results not written by cmteb (they came from somewhere already), quick runs, and results
-whose model name or revision cannot be a folder name (`..`, separators, control characters).
+whose model name or revision cannot be a folder name (`cmteb.results.names`: `..`, separators,
+control characters, ...).
 Noted but exported: tasks the pinned mteb does not define, results on local data (the dataset
 revision is then a content fingerprint, not the hub commit the repository expects) and model
 names that are not `org/model`.
@@ -29,9 +30,10 @@ from pathlib import Path
 from typing import Any
 
 from cmteb.errors import UserError
-from cmteb.leaderboard.facts import mteb_model_meta
 from cmteb.leaderboard.records import Leaderboard, ModelRow, ResultFile
+from cmteb.models.mteb_models import mteb_model_meta
 from cmteb.results.io import read_json
+from cmteb.results.names import problem as path_problem
 from cmteb.tasks.registry import TaskRegistry
 
 RESULTS_DIR = "results"
@@ -51,13 +53,6 @@ class Export:
 def folder_name(model: str) -> str:
     """`org__model`, as mteb's `ModelMeta.model_name_as_path()`."""
     return model.replace("/", "__").replace(" ", "_")
-
-
-def safe_component(name: str) -> bool:
-    """Whether `name` can be one path component under the export folder: not empty, `.` or
-    `..`, no separator, no control character (names come from result files: data)."""
-    return bool(name) and name not in (".", "..") and not any(
-        ch in "/\\" or ord(ch) < 32 or ord(ch) == 127 for ch in name)
 
 
 def mteb_view(doc: dict[str, Any], main_metric: str, origin: str = "result") -> dict[str, Any]:
@@ -116,7 +111,7 @@ def _export_file(file: ResultFile, row: ModelRow, registry: TaskRegistry, out: E
         return None
     spec = registry.get(file.task)
     revision = str((block.get("model") or {}).get("revision") or file.revision)
-    if not (safe_component(revision) and safe_component(folder_name(row.model))):
+    if path_problem(revision) or path_problem(folder_name(row.model)):  # names from files are data
         out.notes.append(f"{where}: model name or revision {revision!r} cannot be a folder name; "
                          "left out")
         return None

@@ -7,21 +7,26 @@ missing tasks, the model facts and the published average's rule. Text cells are 
 against spreadsheet formula injection (`cmteb.textsafe.csv_cell`). Deviation marks and
 provenance are in `leaderboard.json` and the Markdown, never inside CSV numbers.
 
-Every name in the Markdown goes through `cmteb.textsafe.md_text`.
+Every name in the Markdown goes through `cmteb.textsafe.md_text` (which also keeps GitHub from
+turning URLs into links); a model's link fact that is a plain http(s) URL is the one link, written
+as a CommonMark autolink `<URL>`, as `index.html` links it.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 
 from cmteb.leaderboard import present
-from cmteb.leaderboard.records import Leaderboard, ModelRow
-from cmteb.textsafe import csv_cell, md_code, md_text
+from cmteb.leaderboard.records import Fact, Leaderboard, ModelRow
+from cmteb.textsafe import csv_cell, md_code, md_text, one_line
 
 FACT_COLUMNS = {"parameters": "Parameters", "embed_dim": "Embedding dim",
                 "max_tokens": "Max tokens", "memory_fp32_mb": "Memory fp32 (MB)",
                 "memory_bf16_mb": "Memory bf16 (MB)", "access": "Access", "link": "Link"}
+# what may stand inside `<...>` as a link in a table cell: no blank, angle bracket or cell break
+_AUTOLINK = re.compile(r"https?://[^\s<>|]+")
 
 
 def _number(value: int | None) -> str:
@@ -90,10 +95,17 @@ def _type_section(board: Leaderboard, task_type: str) -> list[str]:
     return [f"## {md_text(task_type)}", "", *_table(header, rows), ""]
 
 
+def _fact_md(key: str, fact: Fact | None) -> str:
+    """A fact's Markdown cell: a web link as an autolink (module doc), anything else as text."""
+    text = present.fact_text(key, fact)
+    if key == "link" and _AUTOLINK.fullmatch(text) and one_line(text) == text:
+        return f"<{text}>"
+    return md_text(text)
+
+
 def _facts_section(board: Leaderboard) -> list[str]:
     header = ["Model", *FACT_COLUMNS.values()]
-    rows = [[md_text(row.model),
-             *(md_text(present.fact_text(key, getattr(row.facts, key))) for key in FACT_COLUMNS)]
+    rows = [[md_text(row.model), *(_fact_md(key, getattr(row.facts, key)) for key in FACT_COLUMNS)]
             for row in board.rows]
     return ["## Models", "", *_table(header, rows), "", "Sources of these facts are in the notes.", ""]
 
@@ -149,8 +161,9 @@ def markdown_text(board: Leaderboard) -> str:
         f"{md_text(board.description)}", "",
         "Tasks: " + ", ".join(f"{md_text(t)} {len(m)}" for t, m in board.types.items())
         + f" ({sum(map(len, board.types.values()))} in all).", "",
-        f"Protocol {md_code(board.protocol, table=False)}. {present.ROUNDING_NOTE} {present.DEVIATION_MARK} "
-        f"marks a score whose source differs from the benchmark's convention (see the notes); "
+        f"Protocol {md_code(board.protocol, in_table=False)}. {present.ROUNDING_NOTE} "
+        f"{present.DEVIATION_MARK} marks a score whose source differs from the benchmark's convention "
+        "(see the notes); "
         f"{present.MISSING_TEXT} marks a missing score.{strict}", "",
         f"{present.RANK_NOTE} {present.interval_note(board)} {present.PUBLISHED_NOTE}", "",
     ]

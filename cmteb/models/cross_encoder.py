@@ -19,9 +19,9 @@ from typing import Any
 
 import numpy as np
 
-from cmteb.engine.devices import configure_cpu_threads, parse_devices
+from cmteb.engine.devices import parse_devices
 from cmteb.engine.placement import place
-from cmteb.engine.precision import apply_precision, forward_context
+from cmteb.engine.precision import forward_context, load_model
 from cmteb.errors import UserError
 from cmteb.models.truncation import TruncationCounter, pair_lengths
 from cmteb.tasks.spec import TaskSpec
@@ -49,7 +49,6 @@ class CrossEncoderBackend:
     The one tokenization that sizes the batches also counts the pairs cut at the max length."""
 
     def __init__(self, name_or_path: str, settings: CrossEncoderSettings, *, with_model: bool = True) -> None:
-        import torch
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
         self.settings = settings
@@ -58,11 +57,8 @@ class CrossEncoderBackend:
         self.truncation = TruncationCounter(settings.max_length)
         if not with_model:
             return
-        if settings.device == "cpu":
-            configure_cpu_threads()
-        self.model = apply_precision(AutoModelForSequenceClassification.from_pretrained(
-            name_or_path, revision=settings.revision, dtype=torch.float32,
-        ).eval().to(settings.device), settings.dtype)
+        self.model = load_model(AutoModelForSequenceClassification, name_or_path,
+                                revision=settings.revision, device=settings.device, dtype=settings.dtype)
         if self.model.config.num_labels != 1:
             raise UserError(f"model {name_or_path!r}: a cross-encoder reranker must have one output "
                             f"label, this one has {self.model.config.num_labels}")

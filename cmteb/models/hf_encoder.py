@@ -23,9 +23,9 @@ from typing import Any
 
 import numpy as np
 
-from cmteb.engine.devices import configure_cpu_threads, parse_devices
+from cmteb.engine.devices import parse_devices
 from cmteb.engine.placement import place
-from cmteb.engine.precision import apply_precision, forward_context
+from cmteb.engine.precision import forward_context, load_model
 from cmteb.models.contract import Role
 from cmteb.models.pooling import pool
 from cmteb.models.truncation import TruncationCounter, full_lengths
@@ -63,7 +63,6 @@ class TransformersBackend:
     `with_model=False`: the tokenizer only (token lengths for a multi-device pool's batches)."""
 
     def __init__(self, name_or_path: str, settings: HFSettings, *, with_model: bool = True) -> None:
-        import torch
         from transformers import AutoConfig, AutoModel, AutoTokenizer
 
         self.settings = settings
@@ -73,11 +72,8 @@ class TransformersBackend:
         if self.tokenizer.pad_token is None:
             self.tokenizer.pad_token = self.tokenizer.eos_token
         if with_model:
-            if settings.device == "cpu":
-                configure_cpu_threads()
-            self.model = apply_precision(AutoModel.from_pretrained(
-                name_or_path, revision=settings.revision, dtype=torch.float32,
-            ).eval().to(settings.device), settings.dtype)
+            self.model = load_model(AutoModel, name_or_path, revision=settings.revision,
+                                    device=settings.device, dtype=settings.dtype)
             config = self.model.config
         else:
             config = AutoConfig.from_pretrained(name_or_path, revision=settings.revision)

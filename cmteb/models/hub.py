@@ -16,8 +16,18 @@ from cmteb.data.hub import hub_offline, hub_reachable
 from cmteb.errors import UserError
 
 log = logging.getLogger("cmteb")
-COMMIT_RE = re.compile(r"^[0-9a-f]{40}$")
+_COMMIT = re.compile(r"[0-9a-f]{40}")
 _HUB_NAME_RE = re.compile(r"^[A-Za-z0-9][\w.\-]*/[\w.\-]+$")
+
+
+def is_commit(revision: str) -> bool:
+    """Whether `revision` is a full commit sha (40 hex digits), not a branch, tag or label."""
+    return bool(_COMMIT.fullmatch(revision))
+
+
+def short_revision(revision: str) -> str:
+    """A commit as its first 12 characters (as the hub shows it); any other revision as it is."""
+    return revision[:12] if is_commit(revision) else revision
 
 
 def looks_like_hub_name(name: str) -> bool:

@@ -4,6 +4,10 @@ API (mteb is imported on first use, never by `cmteb --help`):
 - `mteb_model(name) -> MtebModel | None` and `mteb_models() -> list[MtebModel]` (text models only);
 - `model_facts(name) -> dict | None`: revision, parameters, memory, dimensions, max tokens, release
   date, license, open weights, languages, instruction use, similarity, reference (for leaderboards);
+- `mteb_model_meta(name) -> dict | None`: mteb's own `ModelMeta.to_dict()`, the `model_meta.json`
+  mteb writes beside results (for exports).
+`model_facts` and `mteb_model_meta` describe any model mteb names (any modality, and old names mteb
+renamed, as `mteb.get_model_meta` reads them); `mteb_model(s)` only the text models cmteb may run.
 - `MtebModel.entry`: the `ModelEntry` cmteb runs it with, or None with `MtebModel.refusal` saying why;
 - `resolve_mteb_model(name, opts)`: `cmteb run --model NAME` for a name the registry lacks.
 
@@ -27,15 +31,18 @@ How a description maps, faithfully or not at all (mteb 2.26.24 loaders, read on 
 from __future__ import annotations
 
 import functools
-import importlib.metadata as md
 import json
+import logging
 import sys
+import warnings
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from cmteb.errors import UserError
 from cmteb.models.registry import ModelEntry
+from cmteb.models.types import Adapter, ModelKind, apply_policy_overrides
+from cmteb.results.provenance import mteb_version
 
 ST_WRAPPERS = ("SentenceTransformerEncoderWrapper", "sentence_transformers_loader")
 INSTRUCT_WRAPPERS = ("InstructSentenceTransformerModel", "q3e_instruct_loader")
@@ -67,10 +74,6 @@ class MtebModel:
     refusal: str | None
 
 
-def mteb_version() -> str:
-    return md.version("mteb")
-
-
 def mteb_model(name: str) -> MtebModel | None:
     """The pinned mteb's description of `name`, or None (without importing mteb when no mteb model
     file names it: every ModelMeta name is a string literal in those files)."""
@@ -83,8 +86,36 @@ def mteb_models() -> list[MtebModel]:
 
 def model_facts(name: str) -> dict[str, Any] | None:
     """The pinned mteb's facts about `name` (module docstring), or None when it does not know it."""
-    found = mteb_model(name)
-    return dict(found.facts) if found else None
+    meta = _model_meta(name)
+    return None if meta is None else _facts(meta)
+
+
+def mteb_model_meta(name: str) -> dict[str, Any] | None:
+    """The pinned mteb's `ModelMeta.to_dict()` of `name` (the content of the `model_meta.json` mteb
+    writes), or None when it does not know the name."""
+    meta = _model_meta(name)
+    return None if meta is None else meta.to_dict()
+
+
+@functools.cache
+def _model_meta(name: str) -> Any | None:
+    """`mteb.get_model_meta(name)` (renames followed), or None; mteb is imported only when one of
+    its model files names `name`, and its log lines and warnings about the name are silenced."""
+    if f'"{name}"' not in _mteb_model_sources():
+        return None
+    import mteb
+
+    mteb_log = logging.getLogger("mteb")
+    level = mteb_log.level
+    mteb_log.setLevel(logging.CRITICAL)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return mteb.get_model_meta(name)
+    except Exception:  # noqa: BLE001 - mteb raises KeyError/ValueError/... for names it lacks
+        return None
+    finally:
+        mteb_log.setLevel(level)
 
 
 @functools.cache
@@ -167,7 +198,8 @@ def _map(meta: Any, source: str) -> ModelEntry:
     if kwargs.pop("include_prompt", True) is False:
         raise Unmappable("mteb's loader leaves the instruction out of the pooling (include_prompt), "
                          "which cmteb cannot")
-    fields: dict[str, Any] = {"name": meta.name, "kind": "bi-encoder", "adapter": "sentence-transformers",
+    fields: dict[str, Any] = {"name": meta.name, "kind": ModelKind.BI_ENCODER,
+                              "adapter": Adapter.SENTENCE_TRANSFORMERS,
                               "revision": meta.revision, "pooling": None, "normalize": None,
                               "max_length": kwargs.get("max_seq_length"), "symmetric_prefix": "",
                               "reference_dtype": _dtype(kwargs.get("model_kwargs"), meta.output_dtypes),
@@ -285,7 +317,6 @@ def resolve_mteb_model(name: str, opts: Any) -> Any:
     sentence-transformers config; the source is recorded in the model settings."""
     from cmteb.models.checkpoint import from_hub
     from cmteb.models.hub import hub_online, resolve_commit
-    from cmteb.models.types import apply_policy_overrides
 
     found = mteb_model(name)
     assert found is not None

@@ -23,13 +23,15 @@ model input; the API adapter strips it before sending.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal, get_args
 
 from cmteb.models.contract import Role
 from cmteb.models.instructions import fill
 from cmteb.tasks.spec import TaskSpec
 
 INSTRUCTED_TYPES = ("Retrieval", "Reranking")
-SCOPES = ("retrieval", "all")
+InstructionScope = Literal["retrieval", "all"]
+SCOPES: tuple[str, ...] = get_args(InstructionScope)
 TAG = "\x1e"  # ASCII record separator: brackets an API input type before the text
 
 
@@ -45,7 +47,7 @@ class TextPolicy:
     passage_prefix: str = ""
     symmetric_prefix: str | None = None
     query_instruction: str | None = None
-    instruction_scope: str = "retrieval"
+    instruction_scope: InstructionScope = "retrieval"
     task_instructions: tuple[tuple[str, str], ...] = ()
     input_types: tuple[tuple[str, str], ...] = ()
 

@@ -25,9 +25,9 @@ from typing import Any
 
 import numpy as np
 
-from cmteb.engine.devices import configure_cpu_threads, parse_devices
+from cmteb.engine.devices import parse_devices
 from cmteb.engine.placement import place
-from cmteb.engine.precision import apply_precision, forward_context
+from cmteb.engine.precision import forward_context, load_model
 from cmteb.errors import UserError
 from cmteb.models.cross_encoder import CrossEncoderScorer, split_pairs
 from cmteb.models.truncation import TruncationCounter
@@ -63,7 +63,6 @@ class Qwen3RerankerBackend:
 
     def __init__(self, name_or_path: str, settings: Qwen3RerankerSettings, *,
                  with_model: bool = True) -> None:
-        import torch
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
         self.settings = settings
@@ -81,11 +80,8 @@ class Qwen3RerankerBackend:
         self.truncation = TruncationCounter(settings.max_length)
         if not with_model:
             return
-        if settings.device == "cpu":
-            configure_cpu_threads()
-        self.model = apply_precision(AutoModelForCausalLM.from_pretrained(
-            name_or_path, revision=settings.revision, dtype=torch.float32,
-        ).eval().to(settings.device), settings.dtype)
+        self.model = load_model(AutoModelForCausalLM, name_or_path, revision=settings.revision,
+                                device=settings.device, dtype=settings.dtype)
 
     def _bodies(self, texts: list[str], *, truncate: bool) -> list[list[int]]:
         queries, passages = split_pairs(texts)

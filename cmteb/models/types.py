@@ -17,10 +17,10 @@ from typing import Any, Literal, Protocol
 from pydantic import ConfigDict, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic.dataclasses import dataclass as pydantic_dataclass
 
-from cmteb.engine.devices import DTYPES, check_device_spec
+from cmteb.engine.devices import DTYPE_CHOICES, check_device_spec
 from cmteb.errors import UserError
 from cmteb.models.api_options import ApiOptions
-from cmteb.models.policy import TextPolicy
+from cmteb.models.policy import InstructionScope, TextPolicy
 from cmteb.results.names import model_folder, path_component
 
 NO_REVISION = "no_revision_available"
@@ -78,7 +78,7 @@ class ModelOptions:
     revision: str | None = None
     rerank_top_k: int | None = None  # None = stages.DEFAULT_RERANK_TOP_K
     first_stage: str | None = None
-    instruction_scope: Literal["retrieval", "all"] = "retrieval"  # cmteb.models.policy
+    instruction_scope: InstructionScope = "retrieval"  # cmteb.models.policy
     api: ApiOptions | None = None  # `--model api:NAME` (cmteb.models.api_model)
 
     @field_validator("max_length", "rerank_top_k")
@@ -91,8 +91,8 @@ class ModelOptions:
     @field_validator("dtype")
     @classmethod
     def _dtype(cls, value: str) -> str:
-        if value not in (*DTYPES, "auto"):
-            raise ValueError(f"--dtype {value!r}: expected one of {', '.join(DTYPES)}, auto")
+        if value not in DTYPE_CHOICES:
+            raise ValueError(f"--dtype {value!r}: expected one of {', '.join(DTYPE_CHOICES)}")
         return value
 
     @field_validator("device")

@@ -16,10 +16,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from cmteb.columns import Columns, aligned
 from cmteb.tasks.registry import BenchmarkSpec
 from cmteb.tasks.spec import ProtocolName, TaskSpec
 
-COLUMNS: tuple[tuple[str, str], ...] = (
+COLUMNS: Columns = (
     ("name", "TASK"), ("type", "TYPE"), ("splits", "SPLITS"), ("main_score", "MAIN SCORE"),
     ("dataset", "DATASET"), ("revision", "REVISION"), ("version", "VERSION"),
 )
@@ -67,7 +68,7 @@ def benchmark_rows(benchmarks: Iterable[BenchmarkSpec]) -> list[dict[str, Any]]:
             for b in benchmarks]
 
 
-BENCHMARK_COLUMNS: tuple[tuple[str, str], ...] = (
+BENCHMARK_COLUMNS: Columns = (
     ("name", "BENCHMARK"), ("tasks", "TASKS"), ("protocol", "PROTOCOL"), ("aliases", "ALIASES"),
     ("description", "DESCRIPTION"),
 )
@@ -84,11 +85,3 @@ def render_table(rows: list[dict[str, Any]]) -> str:
     """Rows of `task_rows` as a left-aligned text table with a header line (revisions cut to 12)."""
     return aligned(COLUMNS, [_cells(r) for r in rows])
 
-
-def aligned(columns: tuple[tuple[str, str], ...], cells: list[dict[str, str]]) -> str:
-    """`cells` (one dict per row, keyed like `columns`) left-aligned under a header and a rule."""
-    widths = {k: max([len(title)] + [len(c[k]) for c in cells]) for k, title in columns}
-    lines = ["  ".join(title.ljust(widths[k]) for k, title in columns).rstrip()]
-    lines.append("  ".join("-" * widths[k] for k, _ in columns))
-    lines += ["  ".join(c[k].ljust(widths[k]) for k, _ in columns).rstrip() for c in cells]
-    return "\n".join(lines)

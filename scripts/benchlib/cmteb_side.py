@@ -4,7 +4,6 @@ that keeps the texts the encoder was actually asked to embed (for the forward-on
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -65,7 +64,3 @@ def main_score(doc: dict[str, Any], task: BenchTask) -> float:
 
 def encoding(doc: dict[str, Any]) -> dict[str, Any]:
     return doc["cmteb"]["encoding"]
-
-
-def dump(doc: dict[str, Any]) -> str:
-    return json.dumps(encoding(doc))

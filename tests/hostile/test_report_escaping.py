@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from cmteb.markdown_text import code, inline
+from cmteb.textsafe import md_code, md_text
 from tests.compare.helpers import copy_results, edit_json
 from tests.hostile.helpers import cli
 
@@ -50,7 +50,7 @@ def _cells(rendered: str) -> list[list[str]]:
 @settings(max_examples=300, deadline=None)
 @given(st.text(max_size=40))
 def test_any_text_renders_as_itself_in_one_table_cell(text):
-    rendered = GFM.render(f"| a | b |\n|--|--|\n| {inline(text)} | {code(text, in_table=True)} |\n")
+    rendered = GFM.render(f"| a | b |\n|--|--|\n| {md_text(text)} | {md_code(text, in_table=True)} |\n")
     cells = _cells(rendered)
     in_code = re.findall(r"<code>(.*?)</code>", rendered, flags=re.S)
     assert cells[1][0] == _expected(text), rendered
@@ -62,17 +62,17 @@ def test_any_text_renders_as_itself_in_one_table_cell(text):
 @settings(max_examples=300, deadline=None)
 @given(st.text(max_size=40))
 def test_any_text_renders_as_itself_in_a_sentence(text):
-    rendered = GFM.render(f"Only in the candidate: {inline(text)}.\n")
+    rendered = GFM.render(f"Only in the candidate: {md_text(text)}.\n")
     body = html.unescape(re.sub(r"</?p>", "", rendered)).replace(ZWSP, "").strip()
     assert body == f"Only in the candidate: {_printable(text)}."
     assert set(re.findall(r"<\s*([a-zA-Z]+)", rendered)) <= {"p"}, rendered
-    rendered = GFM.render(f"- key: {code(text, in_table=False)} → x\n")
+    rendered = GFM.render(f"- key: {md_code(text, in_table=False)} → x\n")
     assert [html.unescape(c) for c in re.findall(r"<code>(.*?)</code>", rendered, flags=re.S)] == (
         [_printable(text)] if text else [""]), rendered
 
 
 def test_mentions_issue_references_and_bare_urls_are_broken():
-    raw = inline("@octocat #12 org/repo#3 https://evil.example www.evil.example mail@evil.example")
+    raw = md_text("@octocat #12 org/repo#3 https://evil.example www.evil.example mail@evil.example")
     assert not re.search(r"@(?!&#8203;)|#(?!&#8203;|8203;)|://|www\.", raw), raw
 
 

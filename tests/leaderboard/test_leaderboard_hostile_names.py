@@ -133,7 +133,10 @@ def test_md_text_is_one_literal_line(text):
 
 @given(st.text(max_size=40))
 def test_md_code_is_one_code_span(text):
-    out = md_code(text)
+    out = md_code(text, in_table=True)
+    if not text:  # two backticks would be literal text, not an empty code span
+        assert out == "<code></code>"
+        return
     fence = re.match(r"`+", out).group()
     assert out.endswith(fence) and "\n" not in out
     assert fence not in out[len(fence):-len(fence)]
@@ -154,3 +157,22 @@ def test_json_keeps_names_exactly(board):
 
     names = {m["model"] for m in json.loads(json.dumps(leaderboard_dict(board)))["models"]}
     assert names == set(HOSTILE)
+
+
+def test_a_web_link_fact_is_the_one_link_in_the_markdown(tmp_path):
+    from markdown_it import MarkdownIt
+
+    links = {"org/good": "https://huggingface.co/org/good_model", "org/pipe": "https://x.example/a|b",
+             "org/script": "javascript:alert(1)", "org/html": "https://x.example/<b>bold</b>",
+             "org/bidi": "https://x.example/\u202eevil"}
+    for i, (model, link) in enumerate(links.items()):
+        folder = model.replace("/", "__")
+        write_doc(tmp_path, folder, "rev", "DemoSTS",
+                  cmteb_doc("DemoSTS", {"test": {"cosine_spearman": 0.1 + i / 100}}, model=model))
+        (tmp_path / folder / "rev" / "model_meta.json").write_text(json.dumps({"reference": link}))
+    text = markdown_text(build_leaderboard([tmp_path], "demo", resamples=0))
+    assert "| <https://huggingface.co/org/good_model> |" in text
+    rendered = MarkdownIt("commonmark").enable(["table", "strikethrough"]).render(text)
+    hrefs = re.findall(r'<a href="([^"]*)"', rendered)
+    assert hrefs == ["https://huggingface.co/org/good_model"] * text.count("org/good_model>"), hrefs
+    assert "<b>" not in rendered and "javascript:" not in "".join(hrefs)

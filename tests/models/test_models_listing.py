@@ -8,8 +8,9 @@ import json
 
 import pytest
 
+from cmteb.columns import display_width
 from cmteb.commands import models_cmd
-from cmteb.commands.models_cmd import display_width, render_table
+from cmteb.commands.models_cmd import render_table
 
 
 def listed(capsys, **args) -> list[dict]:

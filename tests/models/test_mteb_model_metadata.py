@@ -12,7 +12,7 @@ import huggingface_hub
 import pytest
 
 from cmteb.errors import UserError
-from cmteb.models.mteb_models import model_facts, mteb_model
+from cmteb.models.mteb_models import model_facts, mteb_model, mteb_model_meta
 from cmteb.models.registry import find_entry
 from cmteb.models.resolve import resolve_model
 from cmteb.models.types import ModelOptions, apply_policy_overrides
@@ -68,6 +68,18 @@ def test_model_facts_for_leaderboards():
     facts = model_facts("Qwen/Qwen3-Embedding-8B")
     assert facts["embed_dim"] == 4096 and facts["max_tokens"] == 32768 and facts["n_parameters"] > 7e9
     assert model_facts("not-an-org/not-a-model") is None
+
+
+@pytest.mark.parametrize("name", ["Alibaba-NLP/gme-Qwen2-VL-2B-Instruct",  # text and images: not run
+                                  "voyageai/voyage-multilingual-2"])  # renamed in mteb
+def test_facts_and_model_meta_of_any_model_mteb_names(name):
+    import mteb
+
+    meta = mteb.get_model_meta(name)
+    assert mteb_model(name) is None  # cmteb runs text-only models it knows by their own names
+    assert mteb_model_meta(name) == meta.to_dict()  # what mteb writes to model_meta.json
+    assert model_facts(name)["n_parameters"] == meta.n_parameters
+    assert model_facts(name)["open_weights"] == meta.open_weights
 
 
 @pytest.fixture

@@ -65,3 +65,31 @@ def test_temp_files_of_a_killed_writer_are_found_by_target_name(tmp_path):
     assert stale_temp_files(tmp_path / "Task.json") == [left[0]]
     assert stale_temp_files(tmp_path / "Task.samples.json") == [left[1]]
     assert atomic.temp_files(tmp_path / "missing") == []
+
+
+def test_a_published_leaderboard_is_fsynced_in_place_first_time_and_on_update(tmp_path, fsyncs):
+    from cmteb.leaderboard.publish import write_tree
+
+    files = {"leaderboard.md": b"# x\n", "plots/types.png": b"png"}
+    out = tmp_path / "lb"
+    write_tree(files, out)  # `out` is new: the staging folder is renamed to it
+    assert fsyncs[-1] == ("folder", str(tmp_path))
+    assert oct(out.stat().st_mode & 0o777) == oct(atomic.FOLDER_MODE)
+    fsyncs.clear()
+    write_tree({**files, "model-cards/a.md": b"card"}, out)  # each file renamed into `out`
+    moved = [p for kind, p in fsyncs if kind == "folder"][-3:]
+    assert sorted(moved) == sorted(str(out / d) for d in ("", "plots", "model-cards"))
+    assert (out / "model-cards" / "a.md").read_bytes() == b"card"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["lb"]  # no staging folder left
+
+
+def test_a_downloaded_task_folder_is_fsynced_in_place(tmp_path, fsyncs):
+    from cmteb.data.download import DownloadItem, download_tasks
+    from tests.data.helpers import FakeHub, make_spec
+    from tests.data.test_data_download import SPLITS, TABLES
+
+    spec = make_spec("STS", name="ToySTS", splits=tuple(SPLITS["STS"]))
+    report = download_tasks([DownloadItem(spec, ("test",))], tmp_path / "d",
+                            source_for=lambda s: FakeHub(TABLES[s.type]))
+    assert report.failures == [] and (tmp_path / "d" / "ToySTS").is_dir()
+    assert fsyncs[-1] == ("folder", str(tmp_path / "d"))  # the rename of the partial folder

@@ -49,6 +49,13 @@ def test_values_the_cli_cannot_pass_are_refused_in_the_api(option, message):
     assert str(err.value).startswith(message) and "\n" not in str(err.value)
 
 
+def test_evaluate_refuses_an_unknown_option_through_model_options(tmp_path):
+    with pytest.raises(UserError) as err:
+        cmteb.evaluate("hash", tasks=["DemoSTS"], output_dir=tmp_path, colour="red")
+    assert str(err.value) == "unknown model option 'colour'"
+    assert not tmp_path.exists() or not list(tmp_path.rglob("*.json"))
+
+
 def test_replace_validates_too_and_good_values_pass():
     opts = ModelOptions(pooling="cls", max_length=64, device="cuda:0,1", rerank_top_k=10)
     assert dataclasses.replace(opts, device="cpu").device == "cpu"
