@@ -23,6 +23,7 @@ from cmteb.errors import UserError
 from cmteb.models.hub import short_revision
 from cmteb.models.registry import entries, find_entry, registry, suggestion
 from cmteb.models.types import ModelKind
+from cmteb.rounding import text2
 
 COLUMNS = (("name", "MODEL"), ("kind", "KIND"), ("adapter", "ADAPTER"), ("revision", "REVISION"),
            ("pooling", "POOLING"), ("max_length", "MAX LEN"), ("text", "PREFIXES / INSTRUCTION"),
@@ -96,7 +97,7 @@ def _cells(row: dict[str, Any]) -> dict[str, str]:
         "revision": short_revision(row.get("revision") or (row.get("facts") or {}).get("revision") or "-"),
         "pooling": row.get("pooling") or ("checkpoint's" if bi_encoder else "-"),
         "max_length": str(row.get("max_length") or ("checkpoint's" if bi_encoder else "-")),
-        "text": _text_cell(row), "published": str(published.get("cmteb_average") or "-"),
+        "text": _text_cell(row), "published": text2(published.get("cmteb_average"), "-"),
         "origin": row["origin"], "runs": f"no: {row['refused']}" if row.get("refused") else "yes",
         "source": row.get("source") or "-",
     }
