@@ -13,7 +13,7 @@ from typing import Any
 
 from cmteb.compare.core import Comparison, GroupDelta, TaskComparison
 from cmteb.compare.resultset import ResultSet
-from cmteb.rounding import table_mean
+from cmteb.rounding import round2, table_mean
 from cmteb.textsafe import md_code, md_text
 
 VERDICT_MD = {"regression": "**regression**", "improvement": "improvement", "unchanged": "unchanged"}
@@ -42,8 +42,14 @@ def _task_row(row: TaskComparison, marks: dict[str, int]) -> str:
     else:
         samples = f"main score only [{marks.setdefault(row.note or '', len(marks) + 1)}]"
     return (f"| {md_text(row.task)} | {md_text(row.type)} | {md_code(row.metric, in_table=True)} "
-            f"| {row.baseline:.2f} | {row.candidate:.2f} | {row.delta:+.2f} | {_p(row.p_value)} "
+            f"| {row.baseline:.2f} | {row.candidate:.2f} | {_shown_delta(row):+.2f} | {_p(row.p_value)} "
             f"| {samples} | {VERDICT_MD[row.verdict]} |")
+
+
+def _shown_delta(row: TaskComparison) -> float:
+    """The difference of the two scores as shown (each rounded to 2 decimals, `cmteb.rounding`),
+    so a task row and its one-task type row agree; the verdict uses the unrounded delta."""
+    return round2(round2(row.candidate) - round2(row.baseline))
 
 
 def _group_row(group: GroupDelta, rows: list[TaskComparison], bold: bool = False) -> str:

@@ -48,3 +48,17 @@ def test_summary_leaderboard_and_compare_print_the_same_average(tmp_path, capsys
     text = render_summary(RunReport(plan=plan, outcomes=outcomes, planned=len(outcomes)))
     (average,) = [ln for ln in text.splitlines() if ln.strip().startswith("Average")]
     assert re.search(rf"\b{PUBLISHED_RULE:.2f}$", average)
+
+
+def test_a_compare_task_row_shows_the_difference_of_its_shown_scores(tmp_path, capsys):
+    """0.57624 -> 57.62 and 0.52436 -> 52.44: the row says -5.18 (as its one-task type row does),
+    not the unrounded difference's -5.19."""
+    write_demo_model(tmp_path / "base", "org/model", {"DemoSTS": 0.57624})
+    write_demo_model(tmp_path / "cand", "org/model", {"DemoSTS": 0.52436})
+    assert round(52.436 - 57.624, 2) == -5.19  # what the row showed before
+    cli_main(["compare", str(tmp_path / "base"), str(tmp_path / "cand")])
+    lines = capsys.readouterr().out.splitlines()
+    (task,) = [ln for ln in lines if ln.startswith("| DemoSTS |")]
+    (group,) = [ln for ln in lines if ln.startswith("| STS |")]
+    assert task.split("|")[4:7] == [" 57.62 ", " 52.44 ", " -5.18 "]
+    assert group.split("|")[5].strip() == "-5.18"
