@@ -19,7 +19,7 @@ from pydantic.dataclasses import dataclass
 
 from cmteb.distributed.options import RayOptions, Shard
 from cmteb.engine.batching import DEFAULT_BATCH_SIZE
-from cmteb.errors import UserError
+from cmteb.errors import UserError, validation_line
 from cmteb.evaluators.search import SEARCHES
 from cmteb.models.types import ModelOptions
 from cmteb.protocols import get_protocol
@@ -32,10 +32,7 @@ def _one_line(cls: type, values: Any, handler: Any) -> Any:
     try:
         return handler(values)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "(all)"
-        more = f" (+{exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
-        raise UserError(f"{cls.__name__}: {where}: {first['msg']}{more}") from None
+        raise UserError(validation_line(cls.__name__, exc)) from None
 
 
 @dataclass(frozen=True, config=_CONFIG)

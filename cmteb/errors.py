@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterable
+from typing import Any
 
 EXIT_OK = 0
 EXIT_TASK_FAILED = 1
@@ -53,6 +54,16 @@ def one_line(message: str) -> str:
     Third-party exceptions often span lines; cmteb reports each problem on exactly one line.
     """
     return _LINE_BREAK.sub(" ", message).strip()
+
+
+def validation_line(where: str, exc: Any) -> str:
+    """`<where>: <field.path>: <message>` for the first problem of a pydantic `ValidationError`
+    `exc`, plus `(+N more)` when it has several; a problem of the whole object is at
+    `(top level)`. Every validated file and config reports its problems through this line."""
+    first = exc.errors()[0]
+    field = ".".join(str(p) for p in first["loc"]) or "(top level)"
+    more = f" (+{exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+    return f"{where}: {field}: {first['msg']}{more}"
 
 
 def did_you_mean(name: str, known: Iterable[str], n: int = 3) -> str:

@@ -15,7 +15,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from cmteb.errors import UserError
+from cmteb.errors import UserError, validation_line
 from cmteb.models.policy import TextPolicy
 from cmteb.models.types import Adapter, ModelKind, Pooling
 from cmteb.tasks.yaml_loader import read_yaml
@@ -120,9 +120,7 @@ def load_registry(path: Path = REGISTRY_PATH) -> RegistryFile:
     try:
         return RegistryFile.model_validate(raw)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        where = ".".join(str(p) for p in err["loc"])
-        raise UserError(f"{path}: {where}: {err['msg']}") from exc
+        raise UserError(validation_line(str(path), exc)) from exc
 
 
 @functools.cache

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from cmteb.errors import UserError
+from cmteb.errors import UserError, validation_line
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -76,7 +76,4 @@ def parse_model(path: Path, model: type[M]) -> M:
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "(top level)"
-        more = f" (+{exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
-        raise UserError(f"{path}: {where}: {first['msg']}{more}") from exc
+        raise UserError(validation_line(str(path), exc)) from exc
