@@ -61,7 +61,6 @@ class BatchRunner:
         self.backend = backend
         self.token_budget = max(int(token_budget), 1)
         self.max_rows = max(int(max_rows), 1)
-        self.halvings = 0
 
     def run(self, texts: Sequence[str], lengths: Sequence[int], emit: Emit) -> None:
         """Embed longest-first `texts` (token `lengths` parallel); `emit(start, end, rows)` per
@@ -88,6 +87,5 @@ class BatchRunner:
             ) from exc
         self.max_rows = max(1, rows // 2)
         self.token_budget = max(1, min(self.token_budget, rows * longest) // 2)
-        self.halvings += 1
         log.warning("out of memory on a batch of %d texts x %d tokens; continuing with at most %d texts"
                     " and %d tokens per batch", rows, longest, self.max_rows, self.token_budget)
