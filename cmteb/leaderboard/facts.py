@@ -20,7 +20,6 @@ bytes; bf16 = parameters x 2 bytes.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -30,6 +29,7 @@ from cmteb.leaderboard.records import Fact, ModelFacts, ResultFile
 from cmteb.models import mteb_models
 from cmteb.models.hub import is_commit
 from cmteb.models.types import Adapter
+from cmteb.results.io import read_json_or_none
 from cmteb.results.provenance import mteb_version
 
 MIB = 2**20
@@ -68,10 +68,7 @@ def _sane(value: Any) -> bool:
 
 def _results_meta(folders: Iterable[Path]) -> tuple[Found, str] | None:
     for folder in folders:
-        try:
-            meta = json.loads((folder / MODEL_META).read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-            continue
+        meta = read_json_or_none(folder / MODEL_META)
         if isinstance(meta, dict):
             return _from_meta(meta), f"{MODEL_META} in {folder.name}"
     return None
@@ -86,13 +83,6 @@ def _cache_reader(name: str, commit: str) -> Callable[[str], Path | None]:
         return Path(found) if isinstance(found, str) else None
 
     return read
-
-
-def _json(path: Path | None) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8")) if path else None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-        return None
 
 
 def count_parameters(files: Sequence[Path]) -> int | None:
@@ -112,19 +102,19 @@ def count_parameters(files: Sequence[Path]) -> int | None:
 
 def checkpoint_facts(locate: Callable[[str], Path | None]) -> Found:
     """Facts of a checkpoint whose files `locate` finds (see source 3 of the module doc)."""
-    config = _json(locate("config.json"))
+    config = read_json_or_none(locate("config.json"))
     if not isinstance(config, dict):
         return {}
     found: Found = {}
-    index = _json(locate("model.safetensors.index.json"))
+    index = read_json_or_none(locate("model.safetensors.index.json"))
     names = sorted(set(index["weight_map"].values())) if isinstance(index, dict) and \
         isinstance(index.get("weight_map"), dict) else ["model.safetensors"]
     files = [locate(n) for n in names]
     if files and all(files):
         found["parameters"] = count_parameters(files)  # type: ignore[arg-type]
     found["embed_dim"] = config.get("hidden_size") or config.get("d_model")
-    bert = _json(locate("sentence_bert_config.json")) or {}
-    tokenizer = _json(locate("tokenizer_config.json")) or {}
+    bert = read_json_or_none(locate("sentence_bert_config.json")) or {}
+    tokenizer = read_json_or_none(locate("tokenizer_config.json")) or {}
     model_max = tokenizer.get("model_max_length")
     found["max_tokens"] = (bert.get("max_seq_length")
                            or (model_max if isinstance(model_max, int) and model_max < 10**6 else None)

@@ -15,7 +15,6 @@ Explicit settings win over the registry entry; every setting used is recorded.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +25,7 @@ from cmteb.models.hub import hub_file, hub_online, resolve_commit
 from cmteb.models.policy import TextPolicy
 from cmteb.models.registry import ModelEntry, suggestion
 from cmteb.models.types import Adapter, ModelKind, ModelOptions, ResolvedModel, apply_policy_overrides
+from cmteb.results.io import read_json_or_none
 
 TRAP = "as a bi-encoder, bge-reranker scores T2Reranking MAP ~51 instead of ~67"
 _ST_MODES = {"cls": "cls", "mean": "mean", "lasttoken": "last"}
@@ -91,16 +91,7 @@ def _st_pooling_mode(config: dict[str, Any]) -> str:
 
 
 def _folder_reader(folder: Path) -> Callable[[str], Any]:
-    return lambda filename: _read_any(folder / filename)
-
-
-def _read_any(path: Path | None) -> Any:
-    if path is None or not path.is_file():
-        return None
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
+    return lambda filename: read_json_or_none(folder / filename)
 
 
 def folder_fingerprint(folder: Path) -> str:
@@ -141,7 +132,7 @@ def from_hub(name: str, opts: ModelOptions, entry: ModelEntry | None) -> Resolve
         raise UserError(f"model {name!r} is not registered, not a local folder, and {where}"
                         f"{suggestion(name) or '; see `cmteb models`'}")
     ckpt = Checkpoint(source=name, display=name, revision=commit, load_revision=commit,
-                      read=lambda filename: _read_any(hub_file(name, filename, commit)))
+                      read=lambda filename: read_json_or_none(hub_file(name, filename, commit)))
     return build(ckpt, opts, entry)
 
 

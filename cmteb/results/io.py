@@ -74,3 +74,13 @@ def read_json(path: Path) -> Any:
         raise UserError(f"{path}: cannot read: {exc}") from exc
     except (ValueError, RecursionError) as exc:
         raise UserError(f"{path}: corrupt JSON ({type(exc).__name__})") from exc
+
+
+def read_json_or_none(path: Path | None) -> Any:
+    """The parsed JSON of `path`, or None when `path` is None, missing, unreadable or not JSON:
+    for optional files that only add facts (a checkpoint's configs, mteb's `model_meta.json`),
+    never for results."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8")) if path is not None else None
+    except (OSError, ValueError):  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+        return None
