@@ -116,13 +116,16 @@ def from_folder(folder: Path, opts: ModelOptions) -> ResolvedModel:
     return build(ckpt, opts, None)
 
 
-def from_hub(name: str, opts: ModelOptions, entry: ModelEntry | None) -> ResolvedModel:
-    """A hub checkpoint at the commit its revision resolves to (registry pin unless --revision)."""
+def from_hub(name: str, opts: ModelOptions, entry: ModelEntry | None, *,
+             pinned_by: str = "registered") -> ResolvedModel:
+    """A hub checkpoint at the commit its revision resolves to (the entry's pin unless --revision).
+    `pinned_by` says where the entry comes from, in the error for a pinned model that cannot be
+    found ("registered", or "described by the pinned mteb")."""
     wanted = opts.revision or (entry.revision if entry else None)
     commit = resolve_commit(name, wanted)
     if commit is None and entry is not None:
         raise UserError(
-            f"model {name} (registered, revision {wanted}) is not in the local Hugging Face cache "
+            f"model {name} ({pinned_by}, revision {wanted}) is not in the local Hugging Face cache "
             f"and the hub {'has no such model' if hub_online() else 'cannot be reached'}; download it "
             f"on a connected machine (hf download {name} --revision {wanted}) or pass "
             "a local folder with --model DIR")

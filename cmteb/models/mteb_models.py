@@ -316,20 +316,13 @@ def resolve_mteb_model(name: str, opts: Any) -> Any:
     revision (UserError, one line, for one it cannot map), checked against the checkpoint's
     sentence-transformers config; the source is recorded in the model settings."""
     from cmteb.models.checkpoint import from_hub
-    from cmteb.models.hub import hub_online, resolve_commit
 
     found = mteb_model(name)
     assert found is not None
     if found.entry is None:
         raise UserError(f"model {name}: the pinned mteb describes it, but cmteb cannot run it faithfully: "
                         f"{found.refusal}")
-    wanted = opts.revision or found.entry.revision
-    if resolve_commit(name, wanted) is None:
-        hub = "has no such model" if hub_online() else "cannot be reached"
-        raise UserError(f"model {name} (described by the pinned mteb, revision {wanted}) is not in the "
-                        f"local Hugging Face cache and the hub {hub}; download it on a connected machine "
-                        f"(hf download {name} --revision {wanted}) or pass a local folder with --model DIR")
-    model = from_hub(name, opts, found.entry)
+    model = from_hub(name, opts, found.entry, pinned_by="described by the pinned mteb")
     entry = _with_checkpoint_prompts(found.entry, name, model.revision)
     return replace(model, policy=apply_policy_overrides(entry.policy(), opts),
                    settings={**model.settings, "model_source": found.source})
