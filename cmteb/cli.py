@@ -142,7 +142,7 @@ def _main(argv: list[str]) -> int:
     except KeyboardInterrupt:
         print("cmteb: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
-    except Exception as exc:  # noqa: BLE001 - last line of defence: one line, not a traceback
+    except Exception as exc:  # last line of defence: one line, not a traceback
         if args.debug:
             raise
         print(f"cmteb: internal error: {type(exc).__name__}: {one_line(str(exc))} "

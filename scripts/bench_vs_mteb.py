@@ -28,10 +28,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchlib import ceiling, cmteb_side, memory, mteb_side, workload  # noqa: E402
-from benchlib.rss import measured  # noqa: E402
+from benchlib import ceiling, cmteb_side, memory, mteb_side, workload
+from benchlib.rss import measured
 
-from cmteb.engine.batching import DEFAULT_BATCH_SIZE  # noqa: E402
+from cmteb.engine.batching import DEFAULT_BATCH_SIZE
 
 ROOT = Path(__file__).resolve().parents[1]
 MATCH_POINTS, BF16_POINTS = 0.01, 0.05

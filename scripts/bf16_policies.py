@@ -28,7 +28,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from cmteb.engine.precision import apply_precision, forward_context  # noqa: E402
+from cmteb.engine.precision import apply_precision, forward_context
 
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN_BUDGET, MAX_ROWS, PAIRS = 4096, 256, 20_000

@@ -7,9 +7,10 @@ max_length, append_eos, query_prefix, passage_prefix, symmetric_prefix, query_in
 task_instructions, reference_dtype, published {source, path, cmteb_average}, source, notes) plus
 `origin` ("registry" or "mteb"); mteb rows add `refused` (why cmteb cannot run it faithfully, or
 null) and `facts` (the pinned mteb's metadata: parameters, dimensions, max tokens, ...); a refused
-row has only name, origin, source, refused and facts. `--format markdown`: the table the README
-and the docs show (`models_markdown`). `--kind` narrows to one kind; a NAME shows that model only
-(an unknown name is an error with "did you mean").
+row has only name, origin, source, refused and facts. `--format markdown`: the table the docs
+show (`models_markdown`; the README's shorter one: scripts/update_models_table.py). `--kind`
+narrows to one kind; a NAME shows that model only (an unknown name is an error with "did you
+mean").
 """
 
 from __future__ import annotations
@@ -121,11 +122,8 @@ def render_markdown(rows: list[dict[str, Any]],
     return "\n".join(lines)
 
 
-def models_markdown(include_mteb: bool = False) -> str:
-    """The generated model table of the README and the docs (the registry; with `include_mteb`,
-    also the pinned mteb's models with whether cmteb runs them)."""
-    if include_mteb:
-        return render_markdown(registry_rows() + mteb_rows(), (*MARKDOWN_COLUMNS, ("runs", "RUNS")))
+def models_markdown() -> str:
+    """The generated model table of the docs: the registry's models."""
     return render_markdown(registry_rows())
 
 

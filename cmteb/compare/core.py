@@ -101,10 +101,9 @@ def _task_names(base: ResultSet, cand: ResultSet, options: CompareOptions,
     return [n for n in base.tasks if n in cand.tasks], problems
 
 
-def compare_sets(base: ResultSet, cand: ResultSet, options: CompareOptions,
-                 registry: TaskRegistry | None = None) -> Comparison:
+def compare_sets(base: ResultSet, cand: ResultSet, options: CompareOptions) -> Comparison:
     """Compare two result sets (module docstring); raises CompareInputError on unusable input."""
-    registry = registry or TaskRegistry()
+    registry = TaskRegistry()
     bench = registry.benchmark(options.benchmark) if options.benchmark else None
     names, problems = _task_names(base, cand, options, registry)
     matches = [match_task(base.tasks[n], cand.tasks[n], bench, registry) for n in names]

@@ -180,7 +180,7 @@ def _convert_legacy(file: Path) -> dict[str, Any]:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             result = TaskResult.from_disk(file)
-    except Exception as exc:  # noqa: BLE001 - mteb raises many kinds; report the file
+    except Exception as exc:  # mteb raises many kinds; report the file
         raise UserError(f"{file}: cannot read this old mteb result file: {exc}") from exc
     finally:
         mteb_log.setLevel(level)

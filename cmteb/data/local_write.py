@@ -73,10 +73,9 @@ def _tsv_id(id_: str) -> str:
     return id_
 
 
-def _write_retrieval(folder: Path, splits: dict[str, RetrievalCorpus]) -> list[Path]:
+def _write_retrieval(folder: Path, splits: dict[str, RetrievalCorpus]) -> None:
     corpus: dict[str, str] = {}
     queries: dict[str, str] = {}
-    written = []
     for split, data in splits.items():
         _merge(corpus, data.corpus, "corpus")
         _merge(queries, data.queries, "query")
@@ -84,38 +83,33 @@ def _write_retrieval(folder: Path, splits: dict[str, RetrievalCorpus]) -> list[P
         rows = (f"{_tsv_id(q)}\t{_tsv_id(d)}\t{score}\n"
                 for q, judged in data.qrels.items() for d, score in judged.items())
         write_atomic(path, [_QRELS_HEADER, *rows])
-        written.append(path)
     write_atomic(folder / CORPUS_FILE,
                  _jsonl({"_id": i, "title": "", "text": t} for i, t in corpus.items()))
     write_atomic(folder / QUERIES_FILE, _jsonl({"_id": i, "text": t} for i, t in queries.items()))
-    return [folder / CORPUS_FILE, folder / QUERIES_FILE, *written]
 
 
-def _write_train(folder: Path, splits: dict[str, SplitData], train_split: str) -> list[Path]:
+def _write_train(folder: Path, splits: dict[str, SplitData], train_split: str) -> None:
     first = next((d for d in splits.values() if isinstance(d, LabeledTexts)), None)
     if first is None:
-        return []
+        return
     train = (first.train_text, first.train_label)
     for data in splits.values():
         if isinstance(data, LabeledTexts) and (data.train_text, data.train_label) != train:
             raise UserError("classification splits disagree on their train split")
-    path = folder / f"{train_split}.jsonl"
-    write_atomic(path, _jsonl({"text": t, "label": label} for t, label in zip(*train, strict=True)))
-    return [path]
+    write_atomic(folder / f"{train_split}.jsonl",
+                 _jsonl({"text": t, "label": label} for t, label in zip(*train, strict=True)))
 
 
 def write_task_folder(
     folder: Path, task_type: str, splits: dict[str, SplitData], *, train_split: str = "train"
-) -> list[Path]:
-    """Write `splits` into `folder` in the layout `LocalTaskFolder` reads; returns the files."""
+) -> None:
+    """Write `splits` into `folder` in the layout `LocalTaskFolder` reads."""
     if task_type == "Retrieval":
         retrieval = {s: d for s, d in splits.items() if isinstance(d, RetrievalCorpus)}
         if len(retrieval) != len(splits):
             raise TypeError("Retrieval splits must all be RetrievalCorpus")
-        return _write_retrieval(folder, retrieval)
-    written = _write_train(folder, splits, train_split)
+        _write_retrieval(folder, retrieval)
+        return
+    _write_train(folder, splits, train_split)
     for split, data in splits.items():
-        path = folder / split_file(task_type, split)
-        write_atomic(path, _jsonl(_records(data)))
-        written.append(path)
-    return written
+        write_atomic(folder / split_file(task_type, split), _jsonl(_records(data)))

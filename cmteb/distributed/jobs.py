@@ -16,7 +16,7 @@ from typing import Any
 
 from cmteb.data.types import RetrievalCorpus, TaskData
 from cmteb.distributed.options import check_corpus_chunk
-from cmteb.distributed.worker import ChunkHits, QueryEmbeddings, execution_record
+from cmteb.distributed.worker import ChunkHits, JobOutput, execution_record
 from cmteb.evaluators import SplitResult
 from cmteb.evaluators.retrieval import SearchOrder, score_hits, search_depth, search_order
 from cmteb.evaluators.search.exact import merge_top_k
@@ -114,7 +114,7 @@ def assemble(work: UnitWork, values: dict[str, Any], protocol_name: str) -> Task
         depth = min(search_depth(spec), len(part.order.doc_ids))
         scores, positions = merge_top_k([c.scores for c in chunks], [c.positions for c in chunks], depth)
         splits[split] = score_hits(spec, part.order, scores, positions, protocol)
-    parts: list[QueryEmbeddings | ChunkHits] = [values[j.id] for j in work.jobs]
+    parts: list[JobOutput] = [values[j.id] for j in work.jobs]
     seconds = sum(p.seconds for p in parts) + time.perf_counter() - start
     stats = EncodeStats.total([p.stats for p in parts])
     return TaskScores(splits, stats.texts, stats.unique_texts, seconds,

@@ -42,6 +42,7 @@ class MergePlan:
 
 
 def is_result(doc: Any) -> bool:
+    """A TaskResult document: an object with `task_name` and a `scores` object."""
     return isinstance(doc, dict) and "task_name" in doc and isinstance(doc.get("scores"), dict)
 
 

@@ -42,10 +42,10 @@ class Where:
 
 
 @dataclass
-class QueryEmbeddings:
-    """A retrieval split's judged queries, float32 (nq, dim), in `SearchOrder.qids` order."""
+class JobOutput:
+    """What every job of a chunked unit reports beside its value: its encode counts, seconds and
+    where it ran (summed into the unit's TaskScores by `jobs.assemble`)."""
 
-    emb: np.ndarray
     stats: EncodeStats
     seconds: float
     where: Where
@@ -56,19 +56,19 @@ class QueryEmbeddings:
 
 
 @dataclass
-class ChunkHits:
+class QueryEmbeddings(JobOutput):
+    """A retrieval split's judged queries, float32 (nq, dim), in `SearchOrder.qids` order."""
+
+    emb: np.ndarray
+
+
+@dataclass
+class ChunkHits(JobOutput):
     """One corpus chunk's best hits per query: (nq, min(depth, chunk docs)) scores and corpus
     positions (global, i.e. offset by the chunk's start), best first."""
 
     scores: np.ndarray
     positions: np.ndarray
-    stats: EncodeStats
-    seconds: float
-    where: Where
-
-    @property
-    def texts(self) -> int:
-        return self.stats.texts
 
 
 def execution_record(places: list[Where]) -> dict[str, Any]:
@@ -112,7 +112,7 @@ class UnitWorker:
                 emb = embed(texts, "query")
             finally:
                 embed.close()
-        return QueryEmbeddings(emb, embed.stats, time.perf_counter() - start, self._where)
+        return QueryEmbeddings(embed.stats, time.perf_counter() - start, self._where, emb=emb)
 
     def search_chunk(
         self, model: ResolvedModel, planned: PlannedTask, doc_texts: list[str], offset: int,
@@ -131,5 +131,5 @@ class UnitWorker:
             raise TaskError(f"model {model.name} on task {planned.spec.name}: document embeddings have "
                             f"dimension {docs.shape[1]}, query embeddings {queries.emb.shape[1]}")
         scores, positions = get_searcher(self._config.search)(queries.emb, docs, depth)
-        return ChunkHits(scores, positions + offset, embed.stats, time.perf_counter() - start,
-                         self._where)
+        return ChunkHits(embed.stats, time.perf_counter() - start, self._where,
+                         scores=scores, positions=positions + offset)

@@ -19,7 +19,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -48,13 +47,6 @@ def namespace_of(identity: dict[str, Any]) -> str:
     return hashlib.blake2b(canonical.encode("utf-8"), digest_size=16).hexdigest()
 
 
-@dataclass
-class CacheStats:
-    hits: int = 0
-    misses: int = 0
-    corrupt_chunks: int = 0
-
-
 class EmbeddingCache:
     """The cached rows of one model identity under `root` (module docstring)."""
 
@@ -64,7 +56,6 @@ class EmbeddingCache:
         remove_stale_temp_files(self.folder)
         if not (self.folder / "identity.json").exists():
             write_json_atomic(self.folder / "identity.json", identity)
-        self.stats = CacheStats()
         self.writable = True
         self._files: list[Path | None] = []  # None: dropped as corrupt
         self._keys = np.empty(0, dtype="S16")
@@ -76,23 +67,16 @@ class EmbeddingCache:
         keys = text_keys(texts)
         found = np.zeros(len(texts), dtype=bool)
         if len(self._keys) == 0 or len(texts) == 0:
-            self._count(found)
             return found, None
         pos = np.minimum(np.searchsorted(self._keys, keys), len(self._keys) - 1)
         found = self._keys[pos] == keys
         if not found.any():
-            self._count(found)
             return found, None
         where = self._where[pos[found]]
         rows = self._gather(keys[found], where)
         if rows is None:  # a chunk was corrupt: it is gone now, look again
             return self.lookup(texts)
-        self._count(found)
         return found, rows
-
-    def _count(self, found: np.ndarray) -> None:
-        self.stats.hits += int(found.sum())
-        self.stats.misses += int((~found).sum())
 
     def _gather(self, keys: np.ndarray, where: np.ndarray) -> np.ndarray | None:
         """Rows for `keys` at (file, row) `where`, read file by file; None after dropping a
@@ -170,6 +154,5 @@ class EmbeddingCache:
     def _remove_file(self, path: Path, exc: BaseException) -> None:
         if isinstance(exc, FileNotFoundError):  # another run removed it: nothing to report
             return
-        self.stats.corrupt_chunks += 1
         log.warning("embedding cache: dropping unreadable chunk (%s); its texts are recomputed", exc)
         path.unlink(missing_ok=True)

@@ -55,18 +55,15 @@ def write_chunk(folder: Path, keys: np.ndarray, rows: np.ndarray) -> Path:
     return path
 
 
-def remove_stale_temp_files(folder: Path, now: float | None = None) -> int:
-    """Delete temporary files in `folder` older than STALE_TEMP_SECONDS; returns how many."""
-    cutoff = (time.time() if now is None else now) - STALE_TEMP_SECONDS
-    removed = 0
+def remove_stale_temp_files(folder: Path) -> None:
+    """Delete temporary files in `folder` older than STALE_TEMP_SECONDS."""
+    cutoff = time.time() - STALE_TEMP_SECONDS
     for tmp in temp_files(folder):
         try:
             if tmp.stat().st_mtime < cutoff:
                 tmp.unlink()
-                removed += 1
         except FileNotFoundError:  # finished or removed by another run meanwhile
             continue
-    return removed
 
 
 def _read_head(fh, size: int, path: Path) -> tuple[int, int, bytes]:

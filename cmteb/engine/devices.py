@@ -143,11 +143,10 @@ def cpu_thread_budget() -> int:
     return max(1, min(cpus, quota) if quota else cpus)
 
 
-def configure_cpu_threads(workers: int = 1) -> int:
-    """Set torch's intra-op threads to this process's share of the CPU budget; returns it."""
+def configure_cpu_threads() -> None:
+    """Set torch's intra-op threads to the CPU budget (`cpu_thread_budget`)."""
     import torch
 
-    threads = max(1, cpu_thread_budget() // max(workers, 1))
+    threads = cpu_thread_budget()
     if torch.get_num_threads() != threads:
         torch.set_num_threads(threads)
-    return threads

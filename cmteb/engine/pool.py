@@ -61,7 +61,7 @@ def _worker_main(index: int, device: str, factory: BackendFactory, limits: tuple
                 return
             batch_id, texts, lengths = item
             results.put(("rows", batch_id, _embed_batch(runner, texts, lengths)))
-    except BaseException as exc:  # noqa: BLE001 - everything must reach the parent
+    except BaseException as exc:  # everything must reach the parent
         results.put(("error", index, f"{type(exc).__name__}: {exc}", traceback.format_exc()))
 
 

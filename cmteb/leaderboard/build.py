@@ -48,11 +48,10 @@ def _row(model: str, by_task: dict[str, list[ResultFile]], convs: Sequence[TaskC
 
 
 def build_leaderboard(results: Sequence[Path], benchmark: str, *, strict: bool = False,
-                      registry: TaskRegistry | None = None, resamples: int = RESAMPLES,
-                      seed: int = 0) -> Leaderboard:
+                      resamples: int = RESAMPLES, seed: int = 0) -> Leaderboard:
     """The leaderboard of every model found under `results` on `benchmark` (see module doc).
     `resamples`: bootstrap resamples per interval (0: no intervals); `seed`: their seed."""
-    registry = registry or TaskRegistry()
+    registry = TaskRegistry()
     bench = registry.benchmark(benchmark)
     convs = conventions(bench, registry)
     types = types_of(convs)

@@ -62,6 +62,8 @@ def metric_keys(metric: str) -> list[str]:
 
 
 def metric_value(metrics: dict[str, float], metric: str) -> float | None:
+    """`metric` from one split's scores under the first of its `metric_keys` present (any mteb
+    generation); None when absent."""
     for key in metric_keys(metric):
         if key in metrics:
             return metrics[key]

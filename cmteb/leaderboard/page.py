@@ -79,9 +79,8 @@ def average_cell(avg: Average, extra: str = "avg") -> Cell:
     return _num_cell(avg.value, why_missing=why, deviations=devs, interval=avg.interval, extra=extra)
 
 
-def _text_cell(text: str, *, title: str | None = None, sort: str | None = None) -> Cell:
-    return Cell(f"<td{_attrs(data_value=text if sort is None else sort, title=title)}>"
-                f"{escape(text)}</td>")
+def _text_cell(text: str, *, title: str | None = None) -> Cell:
+    return Cell(f"<td{_attrs(data_value=text, title=title)}>{escape(text)}</td>")
 
 
 def _plain_num(value: float | None, text: str, *, title: str | None = None) -> Cell:

@@ -126,9 +126,9 @@ def _export_file(file: ResultFile, row: ModelRow, registry: TaskRegistry, out: E
     return revision
 
 
-def export_results(board: Leaderboard, registry: TaskRegistry | None = None) -> Export:
+def export_results(board: Leaderboard) -> Export:
     """The results-repository files of every row's cmteb results (module doc)."""
-    registry = registry or TaskRegistry()
+    registry = TaskRegistry()
     out = Export()
     for row in board.rows:
         revisions = set()

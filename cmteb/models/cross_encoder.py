@@ -39,6 +39,7 @@ class CrossEncoderSettings:
 
 
 def split_pairs(texts: list[str]) -> tuple[list[str], list[str]]:
+    """Joined `query + PAIR_SEP + passage` texts -> (queries, passages), in input order."""
     firsts, seconds = zip(*(t.split(PAIR_SEP, 1) for t in texts), strict=True)
     return list(firsts), list(seconds)
 

@@ -48,7 +48,7 @@ def import_class(spec: str) -> Any:
         missing = "" if exc.name == module_name else f" (it imports {exc.name!r}, which is not installed)"
         raise UserError(f"model {spec!r}: cannot import {module_name}{missing}: {exc} "
                         "(looked in the current folder and the Python path)") from exc
-    except (Exception, SystemExit) as exc:  # noqa: BLE001 - the module's own code failed on import
+    except (Exception, SystemExit) as exc:  # the module's own code failed on import
         raise UserError(f"model {spec!r}: importing {module_name} failed: "
                         f"{type(exc).__name__}: {exc}") from exc
     cls = getattr(module, class_name, None)

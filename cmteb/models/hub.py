@@ -51,7 +51,7 @@ def resolve_commit(name: str, revision: str | None) -> str | None:
             raise UserError(f"model {name!r}: the hub has no revision {revision!r}") from exc
         except RepositoryNotFoundError:
             return None
-        except Exception as exc:  # noqa: BLE001 - network trouble: fall back to the cache
+        except Exception as exc:  # network trouble: fall back to the cache
             log.info("hub lookup of %s failed (%s); using the local cache", name, exc)
     return cached_commit(name, revision)
 
@@ -77,6 +77,6 @@ def hub_file(name: str, filename: str, commit: str) -> Path | None:
         return None
     try:
         return Path(hf_hub_download(name, filename, revision=commit))
-    except Exception:  # noqa: BLE001 - the file does not exist in that repository
+    except Exception:  # the file does not exist in that repository
         return None
 

@@ -112,7 +112,7 @@ def _model_meta(name: str) -> Any | None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             return mteb.get_model_meta(name)
-    except Exception:  # noqa: BLE001 - mteb raises KeyError/ValueError/... for names it lacks
+    except Exception:  # mteb raises KeyError/ValueError/... for names it lacks
         return None
     finally:
         mteb_log.setLevel(level)
@@ -300,7 +300,7 @@ def _template(template: Any) -> tuple[str, bool]:
     try:
         query, symmetric, document = (template(a, t) for t in (PromptType.query, None, PromptType.document))
         second = template(b, PromptType.query)
-    except Exception as exc:  # noqa: BLE001 - any failure means we cannot read the template
+    except Exception as exc:  # any failure means we cannot read the template
         raise Unmappable(f"its instruction template function cannot be read ({type(exc).__name__})") from exc
     if not isinstance(query, str) or query.count(a) != 1 or query != symmetric:
         raise Unmappable("its instruction template function does not give one template for queries and "

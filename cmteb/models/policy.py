@@ -84,6 +84,8 @@ class TextPolicy:
         return dict(self.input_types).get(role)
 
     def format(self, texts: list[str], role: Role, task: TaskSpec) -> list[str]:
+        """The exact model inputs: each text after `role`'s API input-type tag, prefix and
+        instruction on `task` (one string per text, in order)."""
         head = tag(self.input_type(role)) + self.prefix_for(role, task)
         return [head + t for t in texts]
 

@@ -54,6 +54,9 @@ class FirstStage:
         return found[0] if found else self.folder / f"{task}{RUN_SUFFIX}"
 
     def run(self, task: str, split: str) -> dict[str, dict[str, float]]:
+        """The saved first-stage hits of one split, `{query_id: {doc_id: score}}` with at least
+        `top_k` per query where the run found that many; TaskError when the run file is missing,
+        lacks the split or keeps fewer hits per query than `top_k`."""
         path = self.run_file(task)
         if not path.is_file():
             raise TaskError(f"first stage {self.label}: no saved run for {task} ({path}); rerun "

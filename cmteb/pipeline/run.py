@@ -139,7 +139,7 @@ def load_data(plan: Plan, config: RunConfig) -> tuple[dict[str, TaskData], dict[
         try:
             data = load_task_data(t.spec, yaml_path=t.yaml_path, required_splits=list(t.required),
                                   optional_splits=list(t.optional), data_dir=config.data_dir)
-        except Exception as exc:  # noqa: BLE001 - one task's data must not stop the others
+        except Exception as exc:  # one task's data must not stop the others
             log.debug("task %s: data not loaded", t.spec.name, exc_info=True)
             failed[t.spec.name] = exc
             continue
@@ -202,7 +202,7 @@ class UnitFinisher:
             report.stopped = f"task {spec.name}: {exc}"
             finished = outcome(unit, "failed", error=f"{report.stopped} (run stopped; rerun the same "
                                                       "command to resume)")
-        except Exception as exc:  # noqa: BLE001 - a task failure must not stop the other tasks
+        except Exception as exc:  # a task failure must not stop the other tasks
             log.debug("task %s failed", spec.name, exc_info=True)
             finished = outcome(unit, "failed", error=failure_message(spec.name, exc))
         else:

@@ -45,6 +45,7 @@ def samples_path(result_file: Path) -> Path:
 
 
 def data_record(source: DataSource) -> dict[str, Any]:
+    """The `cmteb.data` entry of a result: {kind, location, revision, fingerprint} of its data."""
     return {"kind": source.kind, "location": source.location,
             "revision": source.revision, "fingerprint": source.fingerprint}
 
@@ -151,6 +152,8 @@ def build_result(
 
 
 def build_samples(spec: TaskSpec, splits: dict[str, SplitResult]) -> dict[str, Any]:
+    """The `{Task}.samples.json` document: `{"task", "splits": {split: {key: [per-sample values]}}}`
+    (the keys per task type: `SplitResult.samples`)."""
     return {"task": spec.name, "splits": {name: res.samples for name, res in splits.items()}}
 
 

@@ -138,7 +138,6 @@ class TaskSpec(_Strict):
     splits: PerProtocolSplits
     main_score: PerProtocol
     version: StrictInt = Field(default=1, ge=1)
-    mteb_name: str | None = None
     expected_size: dict[str, dict[str, StrictInt]] = {}
     sts: STSSettings | None = None
     classification: ClassificationSettings | None = None

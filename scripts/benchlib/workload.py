@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import random
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -131,7 +130,3 @@ def build(shared: Path, out: Path, limit: int | None, names: list[str]) -> list[
             (out / f"{task.name}.yaml").write_text(_YAML.format(
                 name=task.name, type=task.type, split=task.split, metric=task.mteb_metric))
     return chosen
-
-
-def clean(out: Path) -> None:
-    shutil.rmtree(out, ignore_errors=True)

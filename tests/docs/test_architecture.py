@@ -1,5 +1,6 @@
-"""ARCHITECTURE.md keeps up with the code: every module of `cmteb/` has its line there, and every
-module path it names exists (a cheap guard against drift after a rename)."""
+"""ARCHITECTURE.md keeps up with the code: every module of `cmteb/` has its line there (and a
+module docstring saying its job), and every module path it names exists (a cheap guard against
+drift after a rename)."""
 
 from __future__ import annotations
 
@@ -55,6 +56,12 @@ def test_every_module_architecture_md_names_exists():
         if not (base / token).is_file():
             stale.append(token)
     assert not stale, f"ARCHITECTURE.md names modules that do not exist: {', '.join(stale)}"
+
+
+def test_every_module_says_its_job_in_a_docstring():
+    silent = [path.relative_to(PACKAGE).as_posix() for path in sorted(PACKAGE.rglob("*.py"))
+              if not ast.get_docstring(ast.parse(path.read_text(encoding="utf-8")))]
+    assert not silent, f"modules without a module docstring: {', '.join(silent)}"
 
 
 def test_the_guards_find_a_missing_and_a_stale_module():
