@@ -47,7 +47,11 @@ class ApiOptions:
         """These options, validated for `--model api:NAME` (UserError naming the flag at fault)."""
         if not self.base_url:
             raise UserError(f"model {model}: give the server with --api-base URL (e.g. http://host:8000/v1)")
-        url = urlparse(self.base_url)
+        try:
+            url = urlparse(self.base_url)
+            url.port  # noqa: B018 - raises ValueError on a port that is not a number in 0-65535
+        except ValueError as exc:
+            raise UserError(f"--api-base {self.base_url!r}: not a valid URL ({exc})") from None
         if url.scheme not in ("http", "https") or not url.netloc:
             raise UserError(f"--api-base {self.base_url!r}: expected an http(s) URL such as http://host:8000/v1")
         if self.input_field not in INPUT_FIELDS:
