@@ -22,3 +22,25 @@ def test_an_unparsable_api_base_is_a_bad_flag(tmp_path, capsys, url):
     line = one_error_line(err)
     assert code == 2 and f"--api-base {url!r}" in line and "internal error" not in line
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("indices", [[0, 0, 0], [1, 2, 3], [0, 2, 2], ["0", "1", "2"]])
+def test_an_api_answer_whose_indices_do_not_name_each_text_once_fails_the_task(indices):
+    """OpenAI's `index` says which input a row embeds: rows with repeated, missing or non-integer
+    indices cannot be matched to the texts, so they must not be scored in some order."""
+    from cmteb.errors import TaskError
+    from cmteb.models.api_encoder import ApiEncoder
+    from cmteb.models.api_options import ApiOptions
+    from tests.conftest import make_spec
+    from tests.models.api_servers import FaultProxy
+
+    proxy = FaultProxy("http://127.0.0.1:9/v1")
+    try:
+        proxy.always = ("status", 200, {}, {"data": [
+            {"index": i, "embedding": [1.0, float(n), 0.5]} for n, i in enumerate(indices)]})
+        encoder = ApiEncoder("m", ApiOptions(base_url=proxy.base, retries=0).checked("api:m"))
+        with pytest.raises(TaskError, match="indices") as err:
+            encoder.encode(["a", "b", "c"], role="document", task=make_spec("Retrieval"), batch_size=8)
+        assert "\n" not in str(err.value)
+    finally:
+        proxy.close()
