@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,8 +25,8 @@ if TYPE_CHECKING:
 
 def _non_negative(value: str) -> float:
     number = float(value)
-    if number < 0:
-        raise argparse.ArgumentTypeError(f"must be >= 0, got {value}")
+    if not 0 <= number < math.inf:  # NaN or inf would make the gate unable to fail
+        raise argparse.ArgumentTypeError(f"must be a finite number >= 0, got {value}")
     return number
 
 

@@ -7,6 +7,15 @@ import pytest
 from tests.hostile.helpers import cli, one_error_line
 
 
+def cli_or_exit(capsys: pytest.CaptureFixture[str], *args) -> tuple[int, str, str]:
+    """`cli`, also for a bad flag, which argparse reports by raising SystemExit."""
+    try:
+        return cli(capsys, *args)
+    except SystemExit as stop:
+        out, err = capsys.readouterr()
+        return int(stop.code), out, err
+
+
 @pytest.mark.parametrize("value", ["nan", "inf", "1e400", "1e30"])
 def test_a_non_finite_or_absurd_api_timeout_is_a_bad_flag(tmp_path, capsys, value):
     code, _, err = cli(capsys, "run", "--model", "api:m", "--api-base", "http://127.0.0.1:9/v1",
@@ -44,3 +53,12 @@ def test_an_api_answer_whose_indices_do_not_name_each_text_once_fails_the_task(i
         assert "\n" not in str(err.value)
     finally:
         proxy.close()
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "1e400"])
+def test_a_non_finite_tolerance_is_a_bad_flag(demo, capsys, value):
+    """A NaN or infinite tolerance would make the regression gate unable to fail."""
+    for command in (["compare", demo, demo], ["baseline", "check", demo, "--baseline", demo / "none.json"]):
+        code, out, err = cli_or_exit(capsys, *command, "--tolerance", value)
+        assert code == 2 and "--tolerance" in err and len(err.strip().splitlines()) == 1, command
+        assert out == ""
