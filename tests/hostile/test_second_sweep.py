@@ -62,3 +62,12 @@ def test_a_non_finite_tolerance_is_a_bad_flag(demo, capsys, value):
         code, out, err = cli_or_exit(capsys, *command, "--tolerance", value)
         assert code == 2 and "--tolerance" in err and len(err.strip().splitlines()) == 1, command
         assert out == ""
+
+
+def test_a_negative_seed_is_a_bad_flag(demo, tmp_path, capsys):
+    for command in (["compare", demo, demo],
+                    ["leaderboard", "--results", demo, "--benchmark", "demo", "--out", tmp_path / "lb"]):
+        code, out, err = cli_or_exit(capsys, *command, "--seed", "-1")
+        assert code == 2 and "--seed" in err and "internal error" not in err, (command, err)
+        assert len(err.strip().splitlines()) == 1 and out == ""
+    assert not (tmp_path / "lb").exists()
