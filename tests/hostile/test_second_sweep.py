@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.hostile.helpers import cli, one_error_line
@@ -71,3 +73,40 @@ def test_a_negative_seed_is_a_bad_flag(demo, tmp_path, capsys):
         assert code == 2 and "--seed" in err and "internal error" not in err, (command, err)
         assert len(err.strip().splitlines()) == 1 and out == ""
     assert not (tmp_path / "lb").exists()
+
+
+@pytest.mark.parametrize("where", ["main_score", "cosine_pearson"])
+def test_a_score_too_large_for_a_float_is_refused_naming_file_and_metric(demo, tmp_path, capsys, where):
+    """JSON allows integers of any size; 10**400 cannot become a float."""
+    from tests.compare.helpers import copy_results
+
+    odd = copy_results(demo, tmp_path / "odd")
+    path = odd / "DemoSTS.json"
+    text = path.read_text("utf-8")
+    assert f'"{where}": ' in text
+    path.write_text(text.replace(f'"{where}": ', f'"{where}": 1{"0" * 400}, "was": ', 1), encoding="utf-8")
+    for command in (["compare", demo, odd], ["merge", odd, "--out", tmp_path / "merged"],
+                    ["baseline", "save", odd, "--baselines-dir", tmp_path / "baselines"],
+                    ["leaderboard", "--results", odd, "--benchmark", "demo", "--out", tmp_path / "lb"]):
+        code, _, err = cli(capsys, *command)
+        line = one_error_line(err)
+        assert code == 2 and str(path) in line and where in line and "internal error" not in line, command
+    assert not any((tmp_path / name).exists() for name in ("merged", "baselines", "lb"))
+
+
+def test_a_plain_mteb_score_too_large_for_a_float_is_no_internal_error(demo, tmp_path, capsys):
+    """Without a cmteb block the file is checked where a value is used: as NaN or inf would be."""
+    from tests.compare.helpers import copy_results, edit_json
+
+    odd = copy_results(demo, tmp_path / "odd" / "hash" / "hash-v1")
+    edit_json(odd / "DemoSTS.json", lambda doc: doc.pop("cmteb"))
+    path = odd / "DemoSTS.json"
+    huge = f'"cosine_spearman": -1{"0" * 400}, "was": '
+    path.write_text(path.read_text("utf-8").replace('"cosine_spearman": ', huge, 1), encoding="utf-8")
+    code, _, err = cli(capsys, "compare", demo, odd, "--allow-mismatch")
+    assert code == 2 and "cosine_spearman is a number too large for a float" in one_error_line(err)
+    code, out, err = cli(capsys, "leaderboard", "--results", tmp_path / "odd", "--benchmark", "demo",
+                         "--out", tmp_path / "lb", "--no-plots", "--format", "json")
+    assert code == 0 and "internal error" not in err
+    sts = json.loads(out)["models"][0]["tasks"]["DemoSTS"]
+    assert sts["score"] is None and "cosine_spearman is not a number" in sts["missing"]
