@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -110,3 +111,25 @@ def test_a_plain_mteb_score_too_large_for_a_float_is_no_internal_error(demo, tmp
     assert code == 0 and "internal error" not in err
     sts = json.loads(out)["models"][0]["tasks"]["DemoSTS"]
     assert sts["score"] is None and "cosine_spearman is not a number" in sts["missing"]
+
+
+def test_two_definitions_of_one_task_name_are_refused_naming_both(tmp_path, capsys):
+    """`--tasks DemoSTS --task-file my/DemoSTS.yaml` (or two task files of one name) used to keep
+    the first definition and drop the other without a word."""
+    import shutil
+
+    demo_tasks = Path(__file__).resolve().parents[2] / "tasks" / "demo"
+    for folder in ("a", "b"):
+        shutil.copytree(demo_tasks / "data", tmp_path / folder / "data")
+        text = (demo_tasks / "DemoSTS.yaml").read_text("utf-8").replace("version: 1", "version: 7")
+        (tmp_path / folder / "DemoSTS.yaml").write_text(text, encoding="utf-8")
+    mine, theirs = tmp_path / "a" / "DemoSTS.yaml", tmp_path / "b" / "DemoSTS.yaml"
+    for selection in (["--tasks", "DemoSTS", "--task-file", mine],
+                      ["--task-file", mine, "--task-file", theirs]):
+        code, _, err = cli(capsys, "run", "--model", "hash", *selection, "--output-dir", tmp_path / "out")
+        line = one_error_line(err)
+        assert code == 2 and "task DemoSTS" in line and str(mine) in line, line
+    assert not (tmp_path / "out").exists()
+    code, _, err = cli(capsys, "run", "--model", "hash", "--task-file", mine, "--task-file", mine,
+                       "--output-dir", tmp_path / "out")
+    assert code == 0, err
