@@ -133,3 +133,23 @@ def test_two_definitions_of_one_task_name_are_refused_naming_both(tmp_path, caps
     code, _, err = cli(capsys, "run", "--model", "hash", "--task-file", mine, "--task-file", mine,
                        "--output-dir", tmp_path / "out")
     assert code == 0, err
+
+
+@pytest.mark.parametrize(("key", "value"), [("max_score", ".inf"), ("min_score", ".nan"),
+                                            ("min_score", "-.inf")])
+def test_a_non_finite_sts_range_is_a_malformed_task_file(tmp_path, capsys, key, value):
+    """max_score .inf used to fail the task while scoring (exit 1, 'cosine_pearson is NaN'), and
+    min_score .nan blamed the data's first line."""
+    import shutil
+
+    demo_tasks = Path(__file__).resolve().parents[2] / "tasks" / "demo"
+    shutil.copytree(demo_tasks / "data", tmp_path / "data")
+    text = (demo_tasks / "DemoSTS.yaml").read_text("utf-8").replace("name: DemoSTS", "name: MySTS")
+    default = {"min_score": "0", "max_score": "5"}[key]
+    text = text.replace(f"{key}: {default}", f"{key}: {value}")
+    (tmp_path / "MySTS.yaml").write_text(text, encoding="utf-8")
+    code, _, err = cli(capsys, "run", "--model", "hash", "--task-file", tmp_path / "MySTS.yaml",
+                       "--output-dir", tmp_path / "out")
+    line = one_error_line(err)
+    assert code == 2 and f"{tmp_path / 'MySTS.yaml'}: sts.{key}" in line, line
+    assert not (tmp_path / "out").exists()
