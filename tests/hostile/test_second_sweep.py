@@ -153,3 +153,20 @@ def test_a_non_finite_sts_range_is_a_malformed_task_file(tmp_path, capsys, key, 
     line = one_error_line(err)
     assert code == 2 and f"{tmp_path / 'MySTS.yaml'}: sts.{key}" in line, line
     assert not (tmp_path / "out").exists()
+
+
+def test_a_class_without_an_encode_method_cannot_start(tmp_path, monkeypatch, capsys):
+    """It used to load and then fail every task (exit 1, 'AttributeError: ... no attribute 'encode'')."""
+    import sys
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    (tmp_path / "no_encode_mod.py").write_text("class Enc:\n    def embed(self, texts):\n        return []\n",
+                                               encoding="utf-8")
+    try:
+        code, _, err = cli(capsys, "run", "--model", "no_encode_mod:Enc", "--tasks", "DemoSTS",
+                           "--output-dir", tmp_path / "out")
+    finally:
+        sys.modules.pop("no_encode_mod", None)
+    assert code == 2 and "no_encode_mod.py: class Enc has no encode(" in one_error_line(err)
+    assert not (tmp_path / "out").exists()
