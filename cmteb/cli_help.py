@@ -1,5 +1,6 @@
 """What `cmteb --help` and `cmteb --version` show: the top-level description and examples, the
-help formatter every command's parser uses, and the version line."""
+help formatter every command's parser uses, and the version line; also the `--seed` value type
+the commands share."""
 
 from __future__ import annotations
 
@@ -40,6 +41,14 @@ class VersionAction(argparse.Action):
     def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
         print(version_line())
         parser.exit()
+
+
+def seed(value: str) -> int:
+    """A `--seed N` value: numpy's generators take non-negative integers only."""
+    number = int(value)
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 0, got {value}")
+    return number
 
 
 def version_line() -> str:

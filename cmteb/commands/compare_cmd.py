@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from cmteb import cli_help
 from cmteb.compare.resultset import CompareInputError
 from cmteb.errors import EXIT_USER_ERROR, UserError, one_line
 
@@ -24,8 +26,8 @@ if TYPE_CHECKING:
 
 def _non_negative(value: str) -> float:
     number = float(value)
-    if number < 0:
-        raise argparse.ArgumentTypeError(f"must be >= 0, got {value}")
+    if not 0 <= number < math.inf:  # NaN or inf would make the gate unable to fail
+        raise argparse.ArgumentTypeError(f"must be a finite number >= 0, got {value}")
     return number
 
 
@@ -61,7 +63,7 @@ def add_compare_options(p: argparse.ArgumentParser) -> None:
                    help="significance level of the paired test (default 0.05)")
     p.add_argument("--resamples", type=_positive_int, default=2000, metavar="N",
                    help="randomization-test resamples per task (default 2000)")
-    p.add_argument("--seed", type=int, default=0, metavar="N",
+    p.add_argument("--seed", type=cli_help.seed, default=0, metavar="N",
                    help="seed of the test's random generator")
     p.add_argument("--report", type=Path, metavar="FILE", help="also write the Markdown report here")
     p.add_argument("--format", choices=["md", "json"], default="md",

@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import cmteb
+from cmteb import cli_help
 from cmteb.errors import UserError
 
 EXAMPLES = """\
@@ -51,7 +52,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--resamples", type=_resamples, default=1000, metavar="N",
                    help="bootstrap resamples of each 95%% interval, from the {Task}.samples.json "
                         "files beside the results (default 1000; 0 = no intervals)")
-    p.add_argument("--seed", type=int, default=0, help="seed of the bootstrap (default 0)")
+    p.add_argument("--seed", type=cli_help.seed, default=0, help="seed of the bootstrap (default 0)")
     p.add_argument("--model-card", action="append", default=[], metavar="MODEL",
                    help="also write --out/model-cards/{org__model}.md holding MODEL's Hugging Face "
                         "model-index block, as `mteb create-meta` does (repeatable)")

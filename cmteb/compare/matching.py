@@ -152,7 +152,8 @@ def value_problem(file: TaskFile, plan: TaskPlan) -> str | None:
     """'split test: cosine_spearman is NaN, ...' for a compared value that is NaN, infinite or
     null; None when every present value is a finite number or not a number at all."""
     for split, value in _entry_values(file, plan):
-        if value is None or isinstance(value, float) and not is_finite_number(value):
+        if value is None or isinstance(value, int | float) and not is_finite_number(value) \
+                and not isinstance(value, bool):
             return (f"split {split}: {plan.metric or 'main_score'} is {describe_value(value)}, "
                     "not a finite score")
     return None

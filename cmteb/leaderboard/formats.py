@@ -14,6 +14,8 @@ metric names onto those keys. Non-numeric values (lists, strings, booleans) are 
 
 from __future__ import annotations
 
+import math
+import sys
 from typing import Any
 
 from cmteb.leaderboard.records import ScoreTable, VariantTable
@@ -47,14 +49,16 @@ def looks_like_result(doc: Any) -> bool:
 
 
 def flatten(values: dict[str, Any], prefix: str = "") -> dict[str, float]:
-    """`{"cos_sim": {"ap": 0.7}}` -> `{"cos_sim.ap": 0.7}`; numbers only (NaN kept)."""
+    """`{"cos_sim": {"ap": 0.7}}` -> `{"cos_sim.ap": 0.7}`; numbers only (NaN kept; an int beyond
+    the float range, which JSON allows, becomes an infinity, refused where it is used)."""
     flat: dict[str, float] = {}
     for key, value in values.items():
         name = f"{prefix}{key}"
         if isinstance(value, dict):
             flat.update(flatten(value, prefix=f"{name}."))
         elif isinstance(value, (int, float)) and not isinstance(value, bool):
-            flat[name] = float(value)
+            in_range = not abs(value) > sys.float_info.max  # (NaN is kept as is)
+            flat[name] = float(value) if in_range else math.inf if value > 0 else -math.inf
     return flat
 
 

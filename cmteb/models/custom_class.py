@@ -55,6 +55,10 @@ def import_class(spec: str) -> Any:
     if cls is None or not callable(cls):
         where = getattr(module, "__file__", None) or module_name
         raise UserError(f"model {spec!r}: {where} has no class {class_name}")
+    if isinstance(cls, type) and not any(callable(getattr(cls, m, None)) for m in ("encode", "predict")):
+        where = getattr(module, "__file__", None) or module_name
+        raise UserError(f"model {spec!r}: {where}: class {class_name} has no encode(texts, *, role, task, "
+                        "batch_size) method (nor a cross-encoder's predict(pairs, *, task, batch_size))")
     return cls
 
 

@@ -68,12 +68,15 @@ def plan_tasks(selection: TaskSelection, protocol: str | None, registry: TaskReg
             [registry.get(n) for n in benchmark.tasks]
         entries = [(s, registry.origin(s.name)) for s in specs]
     proto = get_protocol(protocol or (benchmark.protocol if benchmark else "cmteb")).name
-    seen: set[str] = set()
+    seen: dict[str, Path] = {}
     planned = []
     for spec, path in entries:
         if spec.name in seen:
+            if seen[spec.name] != path:
+                raise UserError(f"task {spec.name} is defined twice: {seen[spec.name]} and {path} "
+                                "(give one of them)")
             continue
-        seen.add(spec.name)
+        seen[spec.name] = path
         narrowed = benchmark.splits.get(spec.name) if benchmark else None
         required = tuple(narrowed or spec.eval_splits(proto))  # type: ignore[arg-type]
         optional = tuple(s for s in spec.all_splits() if s not in required)

@@ -14,6 +14,7 @@ values a command uses only: mteb itself stores NaN for undefined metrics it does
 from __future__ import annotations
 
 import math
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -50,9 +51,15 @@ def data_record(source: DataSource) -> dict[str, Any]:
             "revision": source.revision, "fingerprint": source.fingerprint}
 
 
+def _too_large(value: Any) -> bool:
+    """An int (JSON allows any size) beyond the float range, e.g. 10**400."""
+    return type(value) is int and abs(value) > sys.float_info.max
+
+
 def is_finite_number(value: Any) -> bool:
-    """An int or float (not a bool) that is neither NaN nor infinite."""
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    """An int or float (not a bool) that is neither NaN nor infinite nor beyond the float range."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and not _too_large(value) \
+        and math.isfinite(value)
 
 
 def describe_value(value: Any) -> str:
@@ -61,16 +68,18 @@ def describe_value(value: Any) -> str:
         return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
     if value is None:
         return "null"
+    if _too_large(value):
+        return "a number too large for a float"
     return f"not a number ({type(value).__name__})"
 
 
 def first_nonfinite(value: Any, where: str, *, null: bool = True) -> str | None:
-    """`where.path is NaN` for the first NaN or infinite float (or null, unless `null` is False)
-    at any depth of `value` (depth first, in document order), else None."""
+    """`where.path is NaN` for the first NaN or infinite float, int beyond the float range, or null
+    (unless `null` is False) at any depth of `value` (depth first, in document order), else None."""
     stack = [(where, value)]
     while stack:
         path, item = stack.pop()
-        if isinstance(item, float) and not math.isfinite(item) or (null and item is None):
+        if isinstance(item, float) and not math.isfinite(item) or _too_large(item) or (null and item is None):
             return f"{path} is {describe_value(item)}"
         if isinstance(item, dict):
             stack.extend(reversed([(f"{path}.{key}", v) for key, v in item.items()]))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_validator
+from pydantic import BaseModel, ConfigDict, Field, FiniteFloat, StrictBool, StrictInt, model_validator
 
 TaskType = Literal[
     "Retrieval", "Reranking", "STS", "PairClassification", "Classification", "Clustering"
@@ -75,8 +75,8 @@ class PerProtocolSplits(_Strict):
 class STSSettings(_Strict):
     """Gold scores are normalised to [0, 1] with (score - min_score) / (max_score - min_score)."""
 
-    min_score: float = 0
-    max_score: float = 5
+    min_score: FiniteFloat = 0
+    max_score: FiniteFloat = 5
 
     @model_validator(mode="after")
     def _ordered(self) -> STSSettings:

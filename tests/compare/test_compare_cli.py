@@ -141,7 +141,7 @@ def test_report_file_and_benchmark_selection(demo, tmp_path, capsys):
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["--tolerance", "-1"], "--tolerance: must be >= 0"),
+    (["--tolerance", "-1"], "--tolerance: must be a finite number >= 0"),
     (["--alpha", "1.5"], "--alpha: must be between 0 and 1"),
     (["--resamples", "0"], "--resamples: must be a positive integer"),
 ])
