@@ -156,6 +156,9 @@ def _rewrite(path: Path, change) -> None:
     (lambda d: d.update(task_name="DemoRetrieval"), "holds a result of task 'DemoRetrieval'"),
     (lambda d: d.update(scores={"test": {"main_score": 0.5}}), "malformed 'scores'"),
     (lambda d: d["cmteb"].update(protocol="mteb"), "different protocol ('mteb' != 'cmteb')"),
+    # a nested setting is named down to its entry, with plain values (no enum reprs)
+    (lambda d: d["cmteb"]["model"].update(adapter="transformers"),
+     "different model.adapter ('transformers' != 'hash')"),
 ])
 def test_unusable_existing_result_is_reported_not_replaced(tmp_path, capsys, change, fragment):
     path = _finished_sts(tmp_path, capsys)
