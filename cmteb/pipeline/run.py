@@ -34,7 +34,7 @@ from cmteb.data.loader import load_task_data
 from cmteb.data.quick import quick_subsample
 from cmteb.data.types import TaskData
 from cmteb.engine.devices import device_spec, parse_devices, resolve_dtype
-from cmteb.errors import CmtebError, LocalDataError, UserError
+from cmteb.errors import CmtebError, LocalDataError, UserError, UserErrors
 from cmteb.evaluators.search import get_searcher
 from cmteb.models.embed_store import RunStores
 from cmteb.models.resolve import resolve_model
@@ -150,7 +150,7 @@ def load_data(plan: Plan, config: RunConfig) -> tuple[dict[str, TaskData], dict[
         first = next(iter(stopping.values()))
         if len(stopping) == 1 and isinstance(first, UserError):
             raise first
-        raise UserError("; ".join(failure_message(task, exc) for task, exc in stopping.items()))
+        raise UserErrors(failure_message(task, exc) for task, exc in stopping.items())
     return loaded, failed
 
 

@@ -85,6 +85,20 @@ def test_bad_data_of_the_only_task_exits_2_before_any_encoding(tmp_path, capsys,
     assert not (tmp_path / "out").exists()
 
 
+def test_bad_data_of_several_tasks_is_one_line_per_problem(tmp_path, capsys):
+    """Every requested task's local data is checked first, and each broken file gets its own line."""
+    for name in ("malformed JSON", "qrels point at a missing id"):
+        task, edit, _ = DATA_CASES[name]
+        data_dir = _data_dir(tmp_path, task, edit)
+    code, _, err = run_cmteb(capsys, "--model", "hash", "--tasks", "DemoSTS,DemoRetrieval",
+                             "--data-dir", str(data_dir), "--output-dir", str(tmp_path / "out"))
+    lines = err.strip().splitlines()
+    assert code == 2 and len(lines) == 2 and all(line.startswith("cmteb: error: ") for line in lines)
+    assert "DemoSTS" in lines[0] and "malformed JSON" in lines[0] and "DemoRetrieval" not in lines[0]
+    assert "DemoRetrieval" in lines[1] and "corpus id 'd999'" in lines[1]
+    assert not (tmp_path / "out").exists()
+
+
 @pytest.mark.parametrize(("text", "fragment"), [
     (TINY_TASK + "colour: red\n", "Tiny.yaml: colour: Extra inputs are not permitted"),
     (TINY_TASK + "type: Retrieval\n", "Tiny.yaml:12: duplicate key 'type' (first on line 2)"),
