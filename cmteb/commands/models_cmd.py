@@ -7,9 +7,9 @@ max_length, append_eos, query_prefix, passage_prefix, symmetric_prefix, query_in
 task_instructions, reference_dtype, published {source, path, cmteb_average}, source, notes) plus
 `origin` ("registry" or "mteb"); mteb rows add `refused` (why cmteb cannot run it faithfully, or
 null) and `facts` (the pinned mteb's metadata: parameters, dimensions, max tokens, ...); a refused
-row has only name, origin, source, refused and facts. `--format markdown`: the table the README
-and the docs show (`models_markdown`). `--kind` narrows to one kind; a NAME shows that model only
-(an unknown name is an error with "did you mean").
+row has only name, origin, source, refused and facts. `--format markdown`: the table the docs show
+(`models_markdown`; the README's has fewer columns). `--kind` narrows to one kind; a NAME shows that
+model only (an unknown name is an error with "did you mean").
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ examples:
   cmteb models BAAI/bge-large-zh-v1.5         # one model
   cmteb models --kind cross-encoder --format json
   cmteb models --all                          # also the pinned mteb's models, and whether cmteb runs each
-  cmteb models --format markdown              # the table the README and the docs show
+  cmteb models --format markdown              # the full table of the docs (the README shows fewer columns)
 """
 
 
