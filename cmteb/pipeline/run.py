@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from cmteb.config import RunConfig
+from cmteb.data.hub import HubUnreachableError
 from cmteb.data.loader import load_task_data
 from cmteb.data.quick import quick_subsample
 from cmteb.data.types import TaskData
@@ -150,6 +151,10 @@ def load_data(plan: Plan, config: RunConfig) -> tuple[dict[str, TaskData], dict[
         first = next(iter(stopping.values()))
         if len(stopping) == 1 and isinstance(first, UserError):
             raise first
+        if all(isinstance(exc, HubUnreachableError) for exc in stopping.values()):  # one cause, one line
+            tasks = ", ".join(stopping)
+            raise HubUnreachableError(f"cannot reach the Hugging Face hub for the data of {tasks}",
+                                      first.hint)  # type: ignore[union-attr]
         raise UserErrors(failure_message(task, exc) for task, exc in stopping.items())
     return loaded, failed
 

@@ -99,6 +99,21 @@ def test_bad_data_of_several_tasks_is_one_line_per_problem(tmp_path, capsys):
     assert not (tmp_path / "out").exists()
 
 
+def test_an_unreachable_hub_for_every_task_is_one_line(tmp_path, capsys, monkeypatch):
+    """One cause, one line naming every task (not the same advice once per task)."""
+    from cmteb.data import hub
+
+    for var in ("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE", "CMTEB_HUB_MIRROR"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setattr(hub, "hub_reachable", lambda: False)
+    code, _, err = run_cmteb(capsys, "--model", "hash", "--tasks", "STSB,PAWSX",
+                             "--output-dir", str(tmp_path / "out"))
+    line = _one_error_line(err)
+    assert code == 2 and "cannot reach the Hugging Face hub for the data of STSB, PAWSX" in line
+    assert line.count("--data-dir") == 1
+    assert not (tmp_path / "out").exists()
+
+
 @pytest.mark.parametrize(("text", "fragment"), [
     (TINY_TASK + "colour: red\n", "Tiny.yaml: colour: Extra inputs are not permitted"),
     (TINY_TASK + "type: Retrieval\n", "Tiny.yaml:12: duplicate key 'type' (first on line 2)"),
