@@ -135,7 +135,8 @@ def _main(argv: list[str]) -> int:
     except CmtebError as exc:
         if args.debug:
             raise
-        print(f"cmteb: error: {one_line(str(exc))}", file=sys.stderr)
+        for line in exc.lines():
+            print(f"cmteb: error: {one_line(line)}", file=sys.stderr)
         # exit 1 means "a task failed" only for `run`; raised from any other command, a
         # TaskError (e.g. a file that cannot be written) is a failure of the tool: 2
         return exc.exit_code if args.command == "run" else EXIT_USER_ERROR

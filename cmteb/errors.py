@@ -28,11 +28,27 @@ class CmtebError(Exception):
     def __str__(self) -> str:
         return one_line(super().__str__())
 
+    def lines(self) -> list[str]:
+        """What the CLI prints: one line per problem."""
+        return [str(self)]
+
 
 class UserError(CmtebError):
     """Invalid input: unknown names, bad flags, malformed files, missing data. Exit 2."""
 
     exit_code = EXIT_USER_ERROR
+
+
+class UserErrors(UserError):
+    """Several independent input problems (e.g. every malformed local data file of a run), each
+    reported on its own line (exit 2); `str()` joins them for the Python API."""
+
+    def __init__(self, problems: Iterable[str]) -> None:
+        self.problems = [one_line(str(p)) for p in problems]
+        super().__init__("; ".join(self.problems))
+
+    def lines(self) -> list[str]:
+        return list(self.problems)
 
 
 class LocalDataError(UserError):

@@ -39,7 +39,7 @@ examples:
   cmteb models BAAI/bge-large-zh-v1.5         # one model
   cmteb models --kind cross-encoder --format json
   cmteb models --all                          # also the pinned mteb's models, and whether cmteb runs each
-  cmteb models --format markdown              # the table the README and the docs show
+  cmteb models --format markdown              # the full table of the docs (the README shows fewer columns)
 """
 
 

@@ -132,7 +132,7 @@ def _models(args: argparse.Namespace) -> tuple[str, ...]:
             lines = args.models_file.read_text(encoding="utf-8").splitlines()
         except OSError as exc:
             raise UserError(f"{args.models_file}: cannot read models file: {exc}") from exc
-        names += [ln.strip() for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
+        names += [name for ln in lines if (name := ln.split("#", 1)[0].strip())]  # "#": a comment
     if not names:
         raise UserError("no model given (use --model or --models-file)")
     return tuple(dict.fromkeys(names))

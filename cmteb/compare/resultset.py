@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cmteb.errors import UserError
+from cmteb.errors import UserError, UserErrors
 from cmteb.results.io import read_json
 from cmteb.results.task_result import (
     check_readable,
@@ -34,12 +34,8 @@ Samples = dict[str, dict[str, list[Any]]]  # {split: {key: values}}
 ID_KEY = "query_ids"  # retrieval's per-query samples pair up by these ids
 
 
-class CompareInputError(UserError):
+class CompareInputError(UserErrors):
     """Input that `cmteb compare` cannot use; one line per problem (exit 2)."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("; ".join(problems))
-        self.problems = problems
 
 
 @dataclass(frozen=True)

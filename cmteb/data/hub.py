@@ -59,7 +59,7 @@ class HubUnreachableError(UserError):
 
     def __init__(self, reason: str, hint: str = _DATA_DIR_HINT) -> None:
         super().__init__(f"{reason}; {hint}")
-        self.reason = reason
+        self.reason, self.hint = reason, hint
 
 
 class HubSource(Protocol):

@@ -22,7 +22,13 @@ from typing import Any
 from cmteb.errors import UserError
 from cmteb.results.io import read_json, write_bytes_atomic
 from cmteb.results.runs import run_path
-from cmteb.results.task_result import DECISIVE_KEYS, check_readable, decisive, samples_path
+from cmteb.results.task_result import (
+    DECISIVE_KEYS,
+    check_readable,
+    decisive,
+    samples_path,
+    setting_difference,
+)
 
 
 @dataclass(frozen=True)
@@ -67,7 +73,7 @@ def difference(a: dict[str, Any], b: dict[str, Any]) -> str | None:
     block_a, block_b = decisive(a.get("cmteb") or {}), decisive(b.get("cmteb") or {})
     for key in DECISIVE_KEYS:
         if block_a[key] != block_b[key]:
-            return f"made with a different {key} ({block_a[key]!r} != {block_b[key]!r})"
+            return f"made with a different {setting_difference(key, block_a[key], block_b[key])}"
     return _first_difference(a["scores"], b["scores"], "scores")
 
 

@@ -38,7 +38,7 @@ IDENTITY_FORMAT = 1
 
 def default_cache_dir() -> Path:
     """`$CMTEB_CACHE_DIR`, else the user cache folder: `$XDG_CACHE_HOME/cmteb` or
-    `~/.cache/cmteb` (Linux), `~/Library/Caches/cmteb` (macOS), `%LOCALAPPDATA%\\cmteb` (Windows)."""
+    `~/.cache/cmteb` (Linux), `~/Library/Caches/cmteb` (macOS), `%LOCALAPPDATA%\\cmteb\\cache` (Windows)."""
     if os.environ.get("CMTEB_CACHE_DIR"):
         return Path(os.environ["CMTEB_CACHE_DIR"])
     if sys.platform == "win32" and os.environ.get("LOCALAPPDATA"):

@@ -48,8 +48,7 @@ ST_WRAPPERS = ("SentenceTransformerEncoderWrapper", "sentence_transformers_loade
 INSTRUCT_WRAPPERS = ("InstructSentenceTransformerModel", "q3e_instruct_loader")
 _MARKERS = ("\x00cmteb-task-a\x00", "\x00cmteb-task-b\x00")
 _WHY = {
-    "trust_remote_code": "runs the checkpoint's own Python code (trust_remote_code), which cmteb does "
-                         "not execute",
+    "trust_remote_code": "runs the checkpoint's own Python code, which cmteb does not execute",
     "add_eos_token": "appends an EOS token through its tokenizer settings, which cmteb's "
                      "sentence-transformers adapter does not change",
     "padding_side": "sets the tokenizer's padding side, which cmteb's sentence-transformers adapter "

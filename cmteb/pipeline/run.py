@@ -30,11 +30,12 @@ from pathlib import Path
 from typing import Any
 
 from cmteb.config import RunConfig
+from cmteb.data.hub import HubUnreachableError
 from cmteb.data.loader import load_task_data
 from cmteb.data.quick import quick_subsample
 from cmteb.data.types import TaskData
 from cmteb.engine.devices import device_spec, parse_devices, resolve_dtype
-from cmteb.errors import CmtebError, LocalDataError, UserError
+from cmteb.errors import CmtebError, LocalDataError, UserError, UserErrors
 from cmteb.evaluators.search import get_searcher
 from cmteb.models.embed_store import RunStores
 from cmteb.models.resolve import resolve_model
@@ -150,7 +151,11 @@ def load_data(plan: Plan, config: RunConfig) -> tuple[dict[str, TaskData], dict[
         first = next(iter(stopping.values()))
         if len(stopping) == 1 and isinstance(first, UserError):
             raise first
-        raise UserError("; ".join(failure_message(task, exc) for task, exc in stopping.items()))
+        if all(isinstance(exc, HubUnreachableError) for exc in stopping.values()):  # one cause, one line
+            tasks = ", ".join(stopping)
+            raise HubUnreachableError(f"cannot reach the Hugging Face hub for the data of {tasks}",
+                                      first.hint)  # type: ignore[union-attr]
+        raise UserErrors(failure_message(task, exc) for task, exc in stopping.items())
     return loaded, failed
 
 

@@ -121,7 +121,7 @@ def cmteb_block(
         "task_version": spec.version,
         "task_type": spec.type,
         "splits": sorted(data.splits),
-        "model": {"name": model.name, "revision": model.revision, "adapter": model.adapter},
+        "model": {"name": model.name, "revision": model.revision, "adapter": str(model.adapter)},
         "text_policy": model.policy.record(spec),
         "model_settings": model.settings,
         "search": config.search if spec.type == "Retrieval" else None,

@@ -228,7 +228,19 @@ def existing_result(path: Path, wanted: dict[str, Any]) -> dict[str, Any] | None
         if have.get(key) != wanted.get(key):
             raise UserError(
                 f"task {doc.get('task_name', path.stem)}: existing result {path} was made with a "
-                f"different {key} ({have.get(key)!r} != {wanted.get(key)!r}); "
+                f"different {setting_difference(key, have.get(key), wanted.get(key))}; "
                 "use another --output-dir, or --overwrite"
             )
     return doc
+
+
+def setting_difference(key: str, have: Any, wanted: Any) -> str:
+    """`key (have != wanted)` for a differing setting, narrowed to the first differing entry while
+    both sides are dicts (`model.adapter ('transformers' != 'sentence-transformers')`)."""
+    while isinstance(have, dict) and isinstance(wanted, dict):
+        keys = sorted(set(have) | set(wanted), key=str)
+        inner = next((k for k in keys if have.get(k) != wanted.get(k)), None)
+        if inner is None:
+            break
+        key, have, wanted = f"{key}.{inner}", have.get(inner), wanted.get(inner)
+    return f"{key} ({have!r} != {wanted!r})"

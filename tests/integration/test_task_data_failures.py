@@ -63,9 +63,10 @@ def test_when_no_task_loads_the_run_stops_with_exit_2_naming_each(tmp_path, caps
     code, stdout, err = run_cmteb(capsys, "--model", "hash", "--task-file", str(files[0]),
                                   "--task-file", str(files[1]), "--output-dir", str(tmp_path / "out"))
     assert code == 2 and stdout == ""
-    lines = err.strip().splitlines()
-    assert len(lines) == 1
-    assert all(f"{tmp_path / 'data' / name / 'test.jsonl'}:2" in lines[0] for name in ["TinyA", "TinyB"])
+    lines = err.strip().splitlines()  # one line per problem (CONTRACT)
+    assert len(lines) == 2 and all(line.startswith("cmteb: error: ") for line in lines)
+    assert all(f"{tmp_path / 'data' / name / 'test.jsonl'}:2" in line
+               for name, line in zip(["TinyA", "TinyB"], lines, strict=True))
     assert not (tmp_path / "out").exists()
 
 

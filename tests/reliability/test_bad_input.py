@@ -85,6 +85,35 @@ def test_bad_data_of_the_only_task_exits_2_before_any_encoding(tmp_path, capsys,
     assert not (tmp_path / "out").exists()
 
 
+def test_bad_data_of_several_tasks_is_one_line_per_problem(tmp_path, capsys):
+    """Every requested task's local data is checked first, and each broken file gets its own line."""
+    for name in ("malformed JSON", "qrels point at a missing id"):
+        task, edit, _ = DATA_CASES[name]
+        data_dir = _data_dir(tmp_path, task, edit)
+    code, _, err = run_cmteb(capsys, "--model", "hash", "--tasks", "DemoSTS,DemoRetrieval",
+                             "--data-dir", str(data_dir), "--output-dir", str(tmp_path / "out"))
+    lines = err.strip().splitlines()
+    assert code == 2 and len(lines) == 2 and all(line.startswith("cmteb: error: ") for line in lines)
+    assert "DemoSTS" in lines[0] and "malformed JSON" in lines[0] and "DemoRetrieval" not in lines[0]
+    assert "DemoRetrieval" in lines[1] and "corpus id 'd999'" in lines[1]
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_unreachable_hub_for_every_task_is_one_line(tmp_path, capsys, monkeypatch):
+    """One cause, one line naming every task (not the same advice once per task)."""
+    from cmteb.data import hub
+
+    for var in ("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE", "CMTEB_HUB_MIRROR"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setattr(hub, "hub_reachable", lambda: False)
+    code, _, err = run_cmteb(capsys, "--model", "hash", "--tasks", "STSB,PAWSX",
+                             "--output-dir", str(tmp_path / "out"))
+    line = _one_error_line(err)
+    assert code == 2 and "cannot reach the Hugging Face hub for the data of STSB, PAWSX" in line
+    assert line.count("--data-dir") == 1
+    assert not (tmp_path / "out").exists()
+
+
 @pytest.mark.parametrize(("text", "fragment"), [
     (TINY_TASK + "colour: red\n", "Tiny.yaml: colour: Extra inputs are not permitted"),
     (TINY_TASK + "type: Retrieval\n", "Tiny.yaml:12: duplicate key 'type' (first on line 2)"),
@@ -156,6 +185,9 @@ def _rewrite(path: Path, change) -> None:
     (lambda d: d.update(task_name="DemoRetrieval"), "holds a result of task 'DemoRetrieval'"),
     (lambda d: d.update(scores={"test": {"main_score": 0.5}}), "malformed 'scores'"),
     (lambda d: d["cmteb"].update(protocol="mteb"), "different protocol ('mteb' != 'cmteb')"),
+    # a nested setting is named down to its entry, with plain values (no enum reprs)
+    (lambda d: d["cmteb"]["model"].update(adapter="transformers"),
+     "different model.adapter ('transformers' != 'hash')"),
 ])
 def test_unusable_existing_result_is_reported_not_replaced(tmp_path, capsys, change, fragment):
     path = _finished_sts(tmp_path, capsys)
