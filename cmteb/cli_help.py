@@ -51,6 +51,9 @@ def seed(value: str) -> int:
     return number
 
 
+MAX_RESAMPLES = 100_000  # far past where a p-value or an interval still moves; bounds the run time
+
+
 def version_line() -> str:
     """cmteb's version (`cmteb.__version__`, which is also the package metadata's) and the
     installed versions of Python, mteb, torch, transformers and sentence-transformers."""

@@ -38,10 +38,10 @@ def _probability(value: str) -> float:
     return number
 
 
-def _positive_int(value: str) -> int:
+def _resamples(value: str) -> int:
     number = int(value)
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {value}")
+    if not 1 <= number <= cli_help.MAX_RESAMPLES:
+        raise argparse.ArgumentTypeError(f"must be from 1 to {cli_help.MAX_RESAMPLES}, got {value}")
     return number
 
 
@@ -61,7 +61,7 @@ def add_compare_options(p: argparse.ArgumentParser) -> None:
                    help="smallest main-score change (points, 0-100) that counts (default 0.5)")
     p.add_argument("--alpha", type=_probability, default=0.05, metavar="P",
                    help="significance level of the paired test (default 0.05)")
-    p.add_argument("--resamples", type=_positive_int, default=2000, metavar="N",
+    p.add_argument("--resamples", type=_resamples, default=2000, metavar="N",
                    help="randomization-test resamples per task (default 2000)")
     p.add_argument("--seed", type=cli_help.seed, default=0, metavar="N",
                    help="seed of the test's random generator")

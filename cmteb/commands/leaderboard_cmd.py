@@ -31,8 +31,9 @@ examples:
 
 def _resamples(value: str) -> int:
     number = int(value)
-    if number != 0 and number < 100:
-        raise argparse.ArgumentTypeError(f"must be 0 (no intervals) or at least 100, got {value}")
+    if number != 0 and not 100 <= number <= cli_help.MAX_RESAMPLES:
+        raise argparse.ArgumentTypeError(
+            f"must be 0 (no intervals) or from 100 to {cli_help.MAX_RESAMPLES}, got {value}")
     return number
 
 
@@ -67,7 +68,7 @@ def main(args: argparse.Namespace) -> int:
     from cmteb.leaderboard.build import build_leaderboard
     from cmteb.leaderboard.export import leaderboard_dict
     from cmteb.leaderboard.model_card import find_row
-    from cmteb.leaderboard.publish import publish, write_tree
+    from cmteb.leaderboard.publish import publish
     from cmteb.leaderboard.results_repo import check_conflicts, export_results
     from cmteb.leaderboard.tables import summary_lines
 
@@ -89,17 +90,17 @@ def main(args: argparse.Namespace) -> int:
         check_conflicts(export.files, args.export_results)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     generated = f"generated {stamp} by cmteb {cmteb.__version__}"
+    also = [(export.files, args.export_results)] if export is not None else []
     written = publish(board, args.out, generated=generated, plots=not args.no_plots,
-                      model_cards=args.model_card)
+                      model_cards=args.model_card, also=also)
     for line in board.ignored:
         print(f"cmteb: left out {line}", file=sys.stderr)
     print(f"cmteb: wrote {len(written)} files to {args.out} (open {args.out / 'index.html'})",
           file=sys.stderr)
     if export is not None:
-        exported = write_tree(export.files, args.export_results)
         for note in export.notes:
             print(f"cmteb: export: {note}", file=sys.stderr)
-        print(f"cmteb: exported {len(exported)} files to {args.export_results / 'results'}",
+        print(f"cmteb: exported {len(export.files)} files to {args.export_results / 'results'}",
               file=sys.stderr)
     if args.format == "json":
         print(json.dumps(leaderboard_dict(board), ensure_ascii=False, indent=2))

@@ -57,11 +57,29 @@ def render(board: Leaderboard, *, generated: str, plots: bool = True,
     return files
 
 
-def write_tree(files: dict[str, bytes], out: Path) -> list[Path]:
-    """Write `files` (relative path -> bytes) under `out`, all or nothing (module doc).
+def write_trees(targets: Sequence[tuple[dict[str, bytes], Path]]) -> list[Path]:
+    """Write each (relative path -> bytes, folder) target, all or nothing (module doc): every
+    target is staged before any is moved into place, so a folder that cannot be written (say a
+    read-only --export-results) leaves the others untouched too. Returns the paths written.
 
     Raises UserError naming the folder when it cannot be written.
     """
+    stages: list[Path] = []
+    try:
+        for files, out in targets:
+            stages.append(_stage(files, out))
+        for (files, out), stage in zip(targets, stages, strict=True):
+            _move_into_place(files, stage, out)
+    except WriteError as exc:  # a failure of the tool is exit 2 for the leaderboard (contract)
+        raise UserError(str(exc)) from exc
+    finally:
+        for stage in stages:
+            shutil.rmtree(stage, ignore_errors=True)
+    return [out / name for files, out in targets for name in files]
+
+
+def _stage(files: dict[str, bytes], out: Path) -> Path:
+    """A hidden folder beside `out` holding `files`."""
     if out.exists() and not out.is_dir():
         raise UserError(f"{out}: exists and is not a folder")
     for name in files:
@@ -76,6 +94,14 @@ def write_tree(files: dict[str, bytes], out: Path) -> list[Path]:
     try:
         for name, data in files.items():
             write_bytes_atomic(stage / name, data)
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
+    return stage
+
+
+def _move_into_place(files: dict[str, bytes], stage: Path, out: Path) -> None:
+    try:
         if not out.exists():
             os.chmod(stage, FOLDER_MODE)
             rename_durably([(stage, out)])
@@ -83,16 +109,16 @@ def write_tree(files: dict[str, bytes], out: Path) -> list[Path]:
             for name in files:
                 (out / name).parent.mkdir(parents=True, exist_ok=True)
             rename_durably([(stage / name, out / name) for name in files])
-    except WriteError as exc:  # a failure of the tool is exit 2 for the leaderboard (contract)
-        raise UserError(str(exc)) from exc
     except OSError as exc:
         raise UserError(f"{out}: cannot write: {exc.strerror or exc}") from exc
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)
-    return [out / name for name in files]
 
 
 def publish(board: Leaderboard, out: Path, *, generated: str, plots: bool = True,
-            model_cards: Sequence[str] = ()) -> list[Path]:
-    """Render and write every output under `out`; returns the paths written (index.html last)."""
-    return write_tree(render(board, generated=generated, plots=plots, model_cards=model_cards), out)
+            model_cards: Sequence[str] = (),
+            also: Sequence[tuple[dict[str, bytes], Path]] = ()) -> list[Path]:
+    """Render and write every output under `out`, and the `also` targets (relative path -> bytes,
+    folder; e.g. the results export) with them, all or nothing; returns the paths written under
+    `out` (index.html last)."""
+    files = render(board, generated=generated, plots=plots, model_cards=model_cards)
+    written = write_trees([(files, out), *also])
+    return written[:len(files)]

@@ -143,7 +143,8 @@ def test_report_file_and_benchmark_selection(demo, tmp_path, capsys):
 @pytest.mark.parametrize(("args", "message"), [
     (["--tolerance", "-1"], "--tolerance: must be a finite number >= 0"),
     (["--alpha", "1.5"], "--alpha: must be between 0 and 1"),
-    (["--resamples", "0"], "--resamples: must be a positive integer"),
+    (["--resamples", "0"], "--resamples: must be from 1 to 100000"),
+    (["--resamples", "1000000000"], "--resamples: must be from 1 to 100000"),
 ])
 def test_bad_options_exit_2(demo, capsys, args, message):
     with pytest.raises(SystemExit) as info:

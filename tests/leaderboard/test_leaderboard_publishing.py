@@ -128,3 +128,14 @@ def test_a_revision_that_is_not_a_folder_name_is_not_exported(tmp_path):
     write_doc(tmp_path / "results", "org__m", "rev", "DemoSTS", doc)
     export = export_results(build_leaderboard([tmp_path / "results"], "demo", resamples=0))
     assert export.files == {} and "cannot be a folder name" in export.notes[0]
+
+
+def test_an_export_folder_that_cannot_be_written_leaves_out_unwritten_too(demo_run, tmp_path, capsys):
+    (tmp_path / "a-file").write_text("x", encoding="utf-8")
+    blocked = tmp_path / "a-file" / "clone"  # its parent is a file: the export cannot be staged
+    code = cli_main(["leaderboard", "--results", str(demo_run), "--benchmark", "demo", "--no-plots",
+                     "--resamples", "0", "--out", str(tmp_path / "lb"), "--export-results", str(blocked)])
+    err = capsys.readouterr().err
+    assert code == 2 and f"{blocked}: cannot write here" in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "lb").exists()  # the leaderboard is written with its export or not at all
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file"]  # no staging folder left

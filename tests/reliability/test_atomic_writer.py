@@ -68,15 +68,15 @@ def test_temp_files_of_a_killed_writer_are_found_by_target_name(tmp_path):
 
 
 def test_a_published_leaderboard_is_fsynced_in_place_first_time_and_on_update(tmp_path, fsyncs):
-    from cmteb.leaderboard.publish import write_tree
+    from cmteb.leaderboard.publish import write_trees
 
     files = {"leaderboard.md": b"# x\n", "plots/types.png": b"png"}
     out = tmp_path / "lb"
-    write_tree(files, out)  # `out` is new: the staging folder is renamed to it
+    write_trees([(files, out)])  # `out` is new: the staging folder is renamed to it
     assert fsyncs[-1] == ("folder", str(tmp_path))
     assert oct(out.stat().st_mode & 0o777) == oct(atomic.FOLDER_MODE)
     fsyncs.clear()
-    write_tree({**files, "model-cards/a.md": b"card"}, out)  # each file renamed into `out`
+    write_trees([({**files, "model-cards/a.md": b"card"}, out)])  # each file renamed into `out`
     moved = [p for kind, p in fsyncs if kind == "folder"][-3:]
     assert sorted(moved) == sorted(str(out / d) for d in ("", "plots", "model-cards"))
     assert (out / "model-cards" / "a.md").read_bytes() == b"card"
