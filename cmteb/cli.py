@@ -129,6 +129,8 @@ def _main(argv: list[str]) -> int:
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr,
     )
+    if not args.verbose:  # one warning per HTTP retry; an api: model's error says how many there were
+        logging.getLogger("urllib3").setLevel(logging.ERROR)
     try:
         module = importlib.import_module(COMMANDS[args.command][0])
         return int(module.main(args))

@@ -9,6 +9,8 @@ reference: `query=query,document=passage,symmetric=query` gives the same model i
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -261,3 +263,13 @@ def test_resolved_api_model_records_requests_not_the_key(monkeypatch):
     from cmteb.models.embed_store import cache_identity
 
     assert cache_identity(model)["settings"] == model.settings
+
+
+def test_a_server_that_is_down_fails_the_task_with_one_line_not_a_line_per_retry(tmp_path):
+    down = f"http://127.0.0.1:{free_port()}/v1"  # nothing listens there
+    proc = subprocess.run([sys.executable, "-m", "cmteb.cli", "run", "--model", "api:m", "--api-base", down,
+                           "--api-retries", "2", "--tasks", "DemoSTS", "--output-dir", str(tmp_path),
+                           "--no-progress"], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1 and "gave no answer after 2 retries" in proc.stderr, proc.stderr
+    assert "Retrying" not in proc.stderr  # urllib3's warning per retry (shown with --verbose)
+    assert len(proc.stderr.strip().splitlines()) == 1
