@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from cmteb.errors import UserError, UserErrors
-from cmteb.results.io import read_json
+from cmteb.results.io import json_files, read_json
 from cmteb.results.task_result import (
     check_readable,
     describe_value,
@@ -83,7 +83,7 @@ def load_result_folder(path: Path) -> ResultSet:
     if not path.is_dir():
         raise UserError(f"{path}: no such results folder or baseline file")
     files: dict[str, TaskFile] = {}
-    for file in sorted(path.rglob("*.json")):
+    for file in json_files(path):
         if file.name.endswith(".samples.json") or file.name.startswith("."):
             continue
         task_file = read_task_file(file)

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from cmteb.errors import UserError
-from cmteb.results.io import read_json, write_bytes_atomic
+from cmteb.results.io import json_files, read_json, write_bytes_atomic
 from cmteb.results.runs import run_path
 from cmteb.results.task_result import (
     DECISIVE_KEYS,
@@ -56,7 +56,7 @@ def find_results(folder: Path, skip: Path | None = None) -> tuple[dict[Path, Fou
     """Result files under `folder` (not under `skip`) by relative path, and the count of other JSON."""
     found: dict[Path, Found] = {}
     ignored = 0
-    for path in sorted(folder.rglob("*.json")):
+    for path in json_files(folder):
         if path.name.endswith(".samples.json") or (skip is not None and path.is_relative_to(skip)):
             continue
         doc = read_json(path)

@@ -18,7 +18,7 @@ from typing import Any
 from cmteb.errors import UserError
 from cmteb.leaderboard.formats import looks_like_result, parse_scores, task_name
 from cmteb.leaderboard.records import ResultFile
-from cmteb.results.io import read_json
+from cmteb.results.io import json_files, read_json
 from cmteb.results.task_result import check_readable
 
 MODEL_META = "model_meta.json"
@@ -28,11 +28,9 @@ def result_paths(root: Path) -> list[Path]:
     """Candidate result files under `root`, sorted (deterministic)."""
     if not root.is_dir():
         raise UserError(f"--results {root}: no such folder")
-    return sorted(
-        p for p in root.rglob("*.json")
-        if not p.name.startswith(".") and not p.name.endswith(".samples.json")
-        and p.name != MODEL_META and p.is_file()
-    )
+    return [p for p in json_files(root)
+            if not p.name.startswith(".") and not p.name.endswith(".samples.json")
+            and p.name != MODEL_META and p.is_file()]
 
 
 def _model_name(path: Path, block: dict[str, Any] | None) -> str:

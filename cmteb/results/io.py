@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +63,17 @@ def stale_temp_files(path: Path) -> list[Path]:
     Only call this while holding the lock of `path`; otherwise a live writer's file may be listed.
     """
     return temp_files(path.parent, path.name)
+
+
+def json_files(root: Path) -> list[Path]:
+    """Every `*.json` file under `root` at any depth, sorted. A folder that cannot be listed is a
+    UserError naming it (`Path.rglob` would skip it without a word, and its results with it)."""
+
+    def refuse(exc: OSError) -> None:
+        raise UserError(f"{exc.filename or root}: cannot list this folder: {exc.strerror or exc}")
+
+    return sorted(Path(folder, name) for folder, _, names in os.walk(root, onerror=refuse, followlinks=True)
+                  for name in names if name.endswith(".json"))
 
 
 def read_json(path: Path) -> Any:
